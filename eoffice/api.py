@@ -1,0 +1,51 @@
+"""The JSON API's shared parts: the OpenAPI generator (spectree + pydantic) and its error shape."""
+
+from __future__ import annotations
+
+import json
+
+from flask import g, request
+from spectree import SpecTree
+
+from eoffice.errors import error_body
+
+
+def _before(req, resp, req_validation_error, instance, *args):
+    if req_validation_error is None:
+        return
+    errors = req_validation_error.errors()
+    first = errors[0] if errors else {"loc": [], "msg": "invalid input"}
+    field = ".".join(str(p) for p in first.get("loc", ()) if p != "__root__") or None
+    message = f"{field}: {first['msg']}" if field else first["msg"]
+    resp.set_data(json.dumps(error_body("invalid", message, field), ensure_ascii=False))
+    resp.mimetype = "application/json"
+
+
+spec = SpecTree(
+    "flask",
+    title="eoffice API",
+    version="v1",
+    path="api/v1",
+    page_templates={},
+    before=_before,
+    validation_error_status=422,
+    annotations=True,
+)
+
+
+def request_desk_code() -> str | None:
+    """The `desk` a write names, from the JSON body or the query string."""
+    body = request.get_json(silent=True) if request.is_json else None
+    if isinstance(body, dict) and isinstance(body.get("desk"), str):
+        return body["desk"]
+    return request.args.get("desk") or request.form.get("desk")
+
+
+def api_user():
+    from flask_login import current_user
+
+    return current_user if current_user.is_authenticated else None
+
+
+def api_token() -> str | None:
+    return g.get("api_token")

@@ -1,0 +1,125 @@
+"""Recording and verifying audit events."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from eoffice.audit.models import GENESIS, AuditEvent, AuditHead, canonical, sha256
+from eoffice.db import utcnow
+
+
+def record(
+    session: Session,
+    action: str,
+    *,
+    user=None,
+    desk=None,
+    obj_type: str | None = None,
+    obj_id=None,
+    data: dict | None = None,
+    username: str | None = None,
+) -> AuditEvent:
+    """Append one event in the caller's transaction; it commits or rolls back with the change."""
+    head = session.scalars(
+        sa.select(AuditHead).where(AuditHead.id == 1).with_for_update()
+    ).one_or_none()
+    if head is None:
+        head = AuditHead(id=1, seq=0, last_hash=GENESIS)
+        session.add(head)
+    data = data or {}
+    event = AuditEvent(
+        seq=head.seq + 1,
+        at=utcnow(),
+        user_id=getattr(user, "id", None),
+        username=getattr(user, "username", None) or username,
+        desk_code=getattr(desk, "code", None),
+        action=action,
+        object_type=obj_type,
+        object_id=None if obj_id is None else str(obj_id),
+        data=json.dumps(data, sort_keys=True, ensure_ascii=False, default=str),
+        prev_hash=head.last_hash,
+    )
+    event.digest = sha256(canonical(json.loads(event.data)))
+    event.hash = event.compute_hash()
+    head.seq = event.seq
+    head.last_hash = event.hash
+    session.add(event)
+    session.flush()
+    return event
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    events: int
+    first_bad: int | None = None
+    reason: str | None = None
+
+    def as_dict(self) -> dict:
+        out = {"ok": self.ok, "events": self.events}
+        if self.first_bad is not None:
+            out["first_bad"] = self.first_bad
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+
+def verify(
+    session: Session, progress: Callable[[int], None] | None = None, batch: int = 2000
+) -> VerifyResult:
+    """Recompute the whole chain; name the first event that does not fit."""
+    prev_hash, expected_seq, count, last_id = GENESIS, 1, 0, None
+    last_seq = 0
+    while True:
+        rows = session.scalars(
+            sa.select(AuditEvent)
+            .where(AuditEvent.seq > last_seq)
+            .order_by(AuditEvent.seq)
+            .limit(batch)
+        ).all()
+        if not rows:
+            break
+        for ev in rows:
+            count += 1
+            reason = None
+            if ev.seq != expected_seq:
+                reason = f"event(s) before seq {ev.seq} are missing (expected {expected_seq})"
+            elif ev.prev_hash != prev_hash:
+                reason = "does not link to the event before it"
+            elif sha256(canonical(ev.payload())) != ev.digest:
+                reason = "its data does not match its digest"
+            elif ev.compute_hash() != ev.hash:
+                reason = "its fields do not match its hash"
+            if reason:
+                return VerifyResult(False, count, ev.id, f"event {ev.id} (seq {ev.seq}): {reason}")
+            prev_hash, expected_seq, last_id = ev.hash, ev.seq + 1, ev.id
+        last_seq = rows[-1].seq
+        if progress:
+            progress(len(rows))
+    head = session.get(AuditHead, 1)
+    head_seq, head_hash = (head.seq, head.last_hash) if head else (0, GENESIS)
+    if head_seq != expected_seq - 1 or head_hash != prev_hash:
+        return VerifyResult(
+            False,
+            count,
+            last_id,
+            f"the log ends at seq {expected_seq - 1} but {head_seq} events were written: "
+            "events after it were deleted or the head was altered",
+        )
+    return VerifyResult(True, count)
+
+
+def events_for(session: Session, obj_type: str, obj_id, limit: int = 200) -> list[AuditEvent]:
+    return list(
+        session.scalars(
+            sa.select(AuditEvent)
+            .where(AuditEvent.object_type == obj_type, AuditEvent.object_id == str(obj_id))
+            .order_by(AuditEvent.seq.desc())
+            .limit(limit)
+        )
+    )

@@ -1,0 +1,89 @@
+"""JSON: tokens and the caller's own profile."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+from pydantic import BaseModel, Field
+
+from eoffice.api import api_token, spec
+from eoffice.auth import service
+from eoffice.auth.permissions import LOGGED_IN, public, requires
+from eoffice.db import get_session
+from eoffice.errors import Invalid
+from eoffice.extensions import limiter
+
+bp = Blueprint("auth_api", __name__, url_prefix="/api/v1")
+
+
+class TokenRequest(BaseModel):
+    username: str = Field(min_length=1, max_length=80)
+    password: str = Field(min_length=1, max_length=200)
+    label: str | None = Field(default=None, max_length=100)
+
+
+class UserOut(BaseModel):
+    username: str
+    name: str
+    roles: list[str]
+    desks: list[str]
+
+
+class TokenOut(BaseModel):
+    token: str
+    user: UserOut
+
+
+def user_json(user) -> dict:
+    return {
+        "username": user.username,
+        "name": user.name,
+        "roles": user.roles,
+        "desks": [d.code for d in user.current_desks()],
+    }
+
+
+def _token_username_key() -> str:
+    body = request.get_json(silent=True)
+    name = body.get("username") if isinstance(body, dict) else None
+    return "token-user:" + (name if isinstance(name, str) else "").strip().lower()[:80]
+
+
+def _limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.post("/token")
+@public
+@limiter.limit(_limit)
+@limiter.limit(_limit, key_func=_token_username_key)
+@spec.validate(json=TokenRequest, tags=["auth"])
+def create_token(json: TokenRequest):
+    """Exchange a username and password for a Bearer token."""
+    db = get_session()
+    user = service.authenticate(db, json.username.strip(), json.password, request.remote_addr)
+    token = service.issue_token(db, user, json.label)
+    return jsonify({"token": token, "user": user_json(user)}), 200
+
+
+@bp.delete("/token")
+@requires(LOGGED_IN)
+@spec.validate(tags=["auth"])
+def revoke_token():
+    """Revoke the Bearer token this request carries."""
+    from flask_login import current_user
+
+    token = api_token()
+    if not token:
+        raise Invalid("no Bearer token in this request")
+    service.revoke_token(get_session(), current_user, token)
+    return "", 204
+
+
+@bp.get("/me")
+@requires(LOGGED_IN)
+@spec.validate(tags=["auth"])
+def me():
+    """Who the token belongs to, with roles and current desks."""
+    from flask_login import current_user
+
+    return jsonify(user_json(current_user))

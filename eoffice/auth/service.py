@@ -1,0 +1,129 @@
+"""Use cases of authentication: log in and out, API tokens, the acting desk."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from eoffice.audit import service as audit
+from eoffice.auth.models import ApiToken, User, UserSession, token_digest, verify_password
+from eoffice.db import utcnow
+from eoffice.errors import Invalid, NotFound, Unauthorized
+from eoffice.org.models import Desk
+
+
+def authenticate(session: Session, username: str, password: str, ip: str | None) -> User:
+    """Check a username and password; record the attempt either way."""
+    user = session.scalars(sa.select(User).where(User.username == username)).one_or_none()
+    ok = user is not None and user.check_password(password) and user.active
+    # a timing-equal check runs even for unknown users (see verify_password)
+    if user is None:
+        verify_password(None, password)
+    if not ok:
+        audit.record(
+            session,
+            "auth.login_failed",
+            username=username[:80],
+            data={
+                "ip": ip,
+                "reason": "disabled" if user and not user.active else "bad_credentials",
+            },
+        )
+        session.commit()
+        raise Unauthorized("wrong username or password", code="bad_credentials")
+    return user
+
+
+def start_session(session: Session, user: User, ip: str | None, hours: int) -> str:
+    key = UserSession.new_key()
+    session.add(
+        UserSession(
+            key_hash=token_digest(key),
+            user=user,
+            expires_at=utcnow() + dt.timedelta(hours=hours),
+            ip=ip,
+        )
+    )
+    audit.record(session, "auth.login", user=user, obj_type="user", obj_id=user.id, data={"ip": ip})
+    session.commit()
+    return key
+
+
+def load_session_user(session: Session, key: str) -> User | None:
+    row = session.scalars(
+        sa.select(UserSession).where(UserSession.key_hash == token_digest(key))
+    ).one_or_none()
+    if row is None or row.expires_at <= utcnow() or not row.user.active:
+        return None
+    return row.user
+
+
+def end_session(session: Session, key: str | None, user: User | None) -> None:
+    if key:
+        session.execute(sa.delete(UserSession).where(UserSession.key_hash == token_digest(key)))
+    if user is not None:
+        audit.record(session, "auth.logout", user=user, obj_type="user", obj_id=user.id)
+    session.commit()
+
+
+def issue_token(session: Session, user: User, label: str | None = None) -> str:
+    token = ApiToken.new_token()
+    row = ApiToken(token_hash=token_digest(token), user=user, label=label)
+    session.add(row)
+    session.flush()
+    audit.record(session, "auth.token_issued", user=user, obj_type="api_token", obj_id=row.id)
+    session.commit()
+    return token
+
+
+def load_token_user(session: Session, token: str) -> User | None:
+    row = session.scalars(
+        sa.select(ApiToken).where(ApiToken.token_hash == token_digest(token))
+    ).one_or_none()
+    if row is None or row.revoked_at is not None or not row.user.active:
+        return None
+    return row.user
+
+
+def revoke_token(session: Session, user: User, token: str) -> None:
+    row = session.scalars(
+        sa.select(ApiToken).where(
+            ApiToken.token_hash == token_digest(token), ApiToken.user_id == user.id
+        )
+    ).one_or_none()
+    if row is None or row.revoked_at is not None:
+        raise NotFound("no such token")
+    row.revoked_at = utcnow()
+    audit.record(session, "auth.token_revoked", user=user, obj_type="api_token", obj_id=row.id)
+    session.commit()
+
+
+def cut_off(session: Session, user: User) -> None:
+    """Disabled users lose every login and token at once (caller commits)."""
+    session.execute(sa.delete(UserSession).where(UserSession.user_id == user.id))
+    session.execute(
+        sa.update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def acting_desk(user: User, code: str | None) -> Desk | None:
+    """The desk a user acts from: the one named, else their only desk.
+
+    Naming is required when the user holds more than one desk."""
+    desks = user.current_desks()
+    if code:
+        for desk in desks:
+            if desk.code == code:
+                return desk
+        raise Invalid(f"you do not hold desk {code}", field="desk", code="not_your_desk")
+    if len(desks) == 1:
+        return desks[0]
+    if not desks:
+        return None
+    raise Invalid(
+        "you hold several desks: say which one in 'desk'", field="desk", code="desk_required"
+    )

@@ -1,0 +1,218 @@
+"""The `eoffice` command."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import sys
+from pathlib import Path
+
+import click
+import yaml
+
+from eoffice.config import load_config
+
+
+def _app(**overrides):
+    from eoffice import create_app
+
+    return create_app(overrides or None)
+
+
+@click.group()
+def main() -> None:
+    """eoffice: electronic files for police offices."""
+
+
+# --- database ----------------------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """Database migrations."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Migrate the database to REVISION (default: the newest)."""
+    from eoffice import migrate
+
+    migrate.upgrade(load_config()["DATABASE_URL"], revision)
+    click.echo("database is up to date")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Migrate the database back to REVISION."""
+    from eoffice import migrate
+
+    migrate.downgrade(load_config()["DATABASE_URL"], revision)
+
+
+@db.command("current")
+def db_current() -> None:
+    """Show the database's revision."""
+    from eoffice import migrate
+
+    migrate.current(load_config()["DATABASE_URL"])
+
+
+# --- organisation ------------------------------------------------------------------------------
+
+
+def load_org_file(path: Path) -> str:
+    """Load an organisation YAML file; returns the summary or raises OrgFileError."""
+    from eoffice.db import Database
+    from eoffice.org.service import OrgFileError, load_org
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise OrgFileError([f"not valid YAML: {exc}"]) from exc
+    except UnicodeDecodeError as exc:
+        raise OrgFileError(["the file is not UTF-8 text"]) from exc
+    database = Database(load_config()["DATABASE_URL"])
+    try:
+        with database.sessionmaker() as session:
+            return load_org(session, data).summary()
+    finally:
+        database.dispose()
+
+
+@main.group()
+def org() -> None:
+    """Offices, sections, desks and users."""
+
+
+@org.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def org_load(file: Path) -> None:
+    """Create or update the organisation from FILE.yaml (all or nothing; idempotent)."""
+    from eoffice.org.service import OrgFileError
+
+    try:
+        click.echo(load_org_file(file))
+    except OrgFileError as exc:
+        click.echo(f"{file}: refused, nothing was loaded:", err=True)
+        for problem in exc.problems:
+            click.echo(f"  - {problem}", err=True)
+        sys.exit(1)
+
+
+DEMO_FILE = Path(__file__).parent / "demo" / "district.yaml"
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    data = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))
+    return [(u["username"], u["password"], ", ".join(u["roles"])) for u in data["users"]]
+
+
+@main.command()
+@click.option("--if-empty", is_flag=True, help="Only when the database has no users yet.")
+def demo(if_empty: bool) -> None:
+    """Load the bilingual demo district and print its logins."""
+    import sqlalchemy as sa
+
+    from eoffice.auth.models import User
+    from eoffice.db import Database
+
+    if if_empty:
+        database = Database(load_config()["DATABASE_URL"])
+        with database.sessionmaker() as session:
+            has_users = session.scalar(sa.select(sa.func.count(User.id)))
+        database.dispose()
+        if has_users:
+            click.echo("the database already has users; the demo district was not loaded")
+            return
+    click.echo(load_org_file(DEMO_FILE))
+    click.echo("Demo logins (username / password / roles):")
+    for username, password, roles in demo_logins():
+        click.echo(f"  {username:14} {password:16} {roles}")
+
+
+# --- audit -------------------------------------------------------------------------------------
+
+
+@main.group()
+def audit() -> None:
+    """The hash-chained audit log."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Recompute the chain; exit 1 and name the first bad event if it is broken."""
+    import sqlalchemy as sa
+
+    from eoffice.audit import service
+    from eoffice.audit.models import AuditEvent
+    from eoffice.db import Database
+
+    database = Database(load_config()["DATABASE_URL"])
+    with database.sessionmaker() as session:
+        total = session.scalar(sa.select(sa.func.count(AuditEvent.id)))
+        with click.progressbar(length=total, label="verifying", file=sys.stderr) as bar:
+            result = service.verify(session, progress=bar.update)
+    database.dispose()
+    if result.ok:
+        click.echo(f"ok: {result.events} events, chain intact")
+        return
+    click.echo(f"BROKEN: {result.reason}", err=True)
+    sys.exit(1)
+
+
+# --- serving -----------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def object_store(cfg: dict):
+    """Yield the S3 endpoint: the configured one, or an embedded `weed mini` we start and stop."""
+    if cfg["S3_ENDPOINT"]:
+        yield {}
+        return
+    from eoffice.storage.embedded import EmbeddedS3
+
+    server = EmbeddedS3(cfg["INSTANCE"] / "s3", cfg["S3_ACCESS_KEY"], cfg["S3_SECRET_KEY"])
+    click.echo("starting the embedded S3 server (SeaweedFS weed mini) ...")
+    server.start()
+    click.echo(f"embedded S3 server on http://{server.endpoint}")
+    try:
+        yield {"S3_ENDPOINT": server.endpoint}
+    finally:
+        click.echo("stopping the embedded S3 server ...")
+        server.stop()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def run(host: str, port: int, threads: int) -> None:
+    """Migrate, start the embedded S3 server if needed, and serve the app."""
+    import waitress
+
+    from eoffice import migrate
+    from eoffice.storage import get_store
+
+    cfg = load_config()
+    migrate.upgrade(cfg["DATABASE_URL"])
+
+    def _stop(signum, frame):
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, _stop)
+    with object_store(cfg) as overrides:
+        app = _app(**overrides)
+        with app.app_context():
+            get_store().ensure_bucket()
+        click.echo(f"instance folder: {cfg['INSTANCE']}")
+        click.echo(f"eoffice is serving on http://{host}:{port}/  (Ctrl-C stops it)")
+        try:
+            waitress.serve(app, host=host, port=port, threads=threads, ident="eoffice", _quiet=True)
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""Settings from EOFFICE_* environment variables, with embedded defaults.
+
+Everything an instance keeps (SQLite file, index, embedded S3 data, generated secrets) lives under
+EOFFICE_INSTANCE, so two instances with two folders never share anything.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+DEFAULT_LOGIN_LIMIT = "10 per minute; 50 per hour"
+
+
+def _instance_secret(folder: Path, name: str, nbytes: int = 32) -> str:
+    """Read a secret kept in the instance folder, generating it on first use."""
+    path = folder / name
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(nbytes))
+    return path.read_text().strip()
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    env = os.environ
+    overrides = dict(overrides or {})
+    instance = Path(
+        overrides.pop("INSTANCE", None) or env.get("EOFFICE_INSTANCE") or "instance"
+    ).resolve()
+    instance.mkdir(parents=True, exist_ok=True)
+
+    cfg: dict = {
+        "INSTANCE": instance,
+        "SECRET_KEY": env.get("EOFFICE_SECRET_KEY") or _instance_secret(instance, "secret_key"),
+        "DATABASE_URL": env.get("EOFFICE_DATABASE_URL")
+        or f"sqlite:///{instance / 'eoffice.sqlite3'}",
+        "S3_ENDPOINT": env.get("EOFFICE_S3_ENDPOINT") or None,
+        "S3_ACCESS_KEY": env.get("EOFFICE_S3_ACCESS_KEY") or None,
+        "S3_SECRET_KEY": env.get("EOFFICE_S3_SECRET_KEY") or None,
+        "S3_BUCKET": env.get("EOFFICE_S3_BUCKET") or "eoffice",
+        "S3_SECURE": env.get("EOFFICE_S3_SECURE", "0") == "1",
+        "INDEX_DIR": Path(env.get("EOFFICE_INDEX_DIR") or instance / "index"),
+        "LOGIN_RATE_LIMIT": env.get("EOFFICE_LOGIN_RATE_LIMIT") or DEFAULT_LOGIN_LIMIT,
+        "MAX_CONTENT_LENGTH": int(env.get("EOFFICE_MAX_UPLOAD_MB", "25")) * 1024 * 1024,
+        "BABEL_DEFAULT_LOCALE": "hi",
+        "LANGUAGES": ("hi", "en"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "eoffice_session",
+        "SESSION_HOURS": int(env.get("EOFFICE_SESSION_HOURS", "12")),
+        "WTF_CSRF_TIME_LIMIT": None,  # tied to the session, which expires on its own
+        "TESTING": False,
+    }
+    if not cfg["S3_ENDPOINT"]:
+        # The embedded server (started by `eoffice run`) uses keys generated for this instance.
+        cfg["S3_ACCESS_KEY"] = cfg["S3_ACCESS_KEY"] or _instance_secret(
+            instance, "s3_access_key", 12
+        )
+        cfg["S3_SECRET_KEY"] = cfg["S3_SECRET_KEY"] or _instance_secret(
+            instance, "s3_secret_key", 24
+        )
+    cfg.update(overrides)
+    return cfg

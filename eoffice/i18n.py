@@ -1,0 +1,34 @@
+"""Language choice: the user's saved choice, then this browser's, then the browser's header."""
+
+from __future__ import annotations
+
+from flask import current_app, request, session
+from flask_login import current_user
+
+
+def select_locale() -> str:
+    langs = current_app.config["LANGUAGES"]
+    if session.get("lang") in langs:
+        return session["lang"]
+    if current_user and current_user.is_authenticated and current_user.locale in langs:
+        return current_user.locale
+    return request.accept_languages.best_match(langs) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def format_indian_number(value) -> str:
+    """12,34,567: Indian digit grouping."""
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        return str(value)
+    sign, s = ("-" if n < 0 else ""), str(abs(n))
+    if len(s) <= 3:
+        return sign + s
+    head, tail = s[:-3], s[-3:]
+    groups = []
+    while len(head) > 2:
+        groups.insert(0, head[-2:])
+        head = head[:-2]
+    if head:
+        groups.insert(0, head)
+    return sign + ",".join(groups + [tail])

@@ -1,0 +1,64 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from eoffice.auth.models import ROLES
+from eoffice.org.models import OfficeKind
+
+CODE = Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", message=_l("Letters, digits, - _ . only"))
+
+
+def _int_or_none(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class OfficeForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40), CODE])
+    name = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=200)])
+    name_hi = StringField(_l("Name (Hindi)"), validators=[Optional(), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=[(k.value, k.value) for k in OfficeKind])
+    parent = SelectField(_l("Parent office"), choices=[], validators=[Optional()])
+
+
+class SectionForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40), CODE])
+    name = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=200)])
+    name_hi = StringField(_l("Name (Hindi)"), validators=[Optional(), Length(max=200)])
+
+
+class DeskForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=60), CODE])
+    title = StringField(_l("Title (English)"), validators=[DataRequired(), Length(max=200)])
+    title_hi = StringField(_l("Title (Hindi)"), validators=[Optional(), Length(max=200)])
+    office_id = SelectField(_l("Office"), coerce=int, choices=[])
+    section_id = SelectField(_l("Section"), coerce=_int_or_none, choices=[])
+    reports_to_id = SelectField(_l("Reports to"), coerce=_int_or_none, choices=[])
+    active = BooleanField(_l("Active"), default=True)
+
+
+class UserForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80), CODE])
+    name = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=200)])
+    name_hi = StringField(_l("Name (Hindi)"), validators=[Optional(), Length(max=200)])
+    email = StringField(_l("E-mail"), validators=[Optional(), Email(), Length(max=200)])
+    roles = SelectMultipleField(_l("Roles"), choices=[(r, r) for r in ROLES])
+    active = BooleanField(_l("Active"), default=True)
+    password = PasswordField(_l("New password"), validators=[Optional(), Length(min=8, max=200)])
+
+
+class HandoverForm(FlaskForm):
+    user_id = SelectField(_l("Hand over to"), coerce=int, choices=[])
+    kind = SelectField(
+        _l("Kind"),
+        choices=[("regular", _l("Regular posting")), ("additional", _l("Additional charge"))],
+    )
+    remarks = TextAreaField(_l("Remarks"), validators=[Optional(), Length(max=1000)])
+    confirm = BooleanField(_l("I confirm this handover"), validators=[DataRequired()])

