@@ -75,7 +75,7 @@ def load_org_file(path: Path) -> str:
         raise OrgFileError(["the file is not UTF-8 text"]) from exc
     database = Database(load_config()["DATABASE_URL"])
     try:
-        with database.sessionmaker() as session:
+        with database.write_sessionmaker() as session:
             return load_org(session, data).summary()
     finally:
         database.dispose()

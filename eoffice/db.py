@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, g
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -67,10 +67,12 @@ def make_engine(url: str) -> sa.Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
-            # Take the write lock at the start: a deferred transaction that reads and later writes
-            # fails at once (SQLITE_BUSY_SNAPSHOT) when another writer got in between, instead of
-            # waiting its turn. Readers are not blocked in WAL mode.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Sessions that will write take the write lock at the start (BEGIN IMMEDIATE): a
+            # deferred transaction that reads and later writes fails at once when another writer
+            # committed in between, instead of waiting its turn. Readers stay deferred, so they
+            # never block writers in WAL mode.
+            mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+            conn.exec_driver_sql(f"BEGIN {mode}")
 
         return engine
     return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
@@ -83,6 +85,10 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        # for requests and commands that change things (see _sqlite_begin)
+        self.write_sessionmaker = sessionmaker(
+            self.engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -97,9 +103,13 @@ def get_db() -> Database:
 
 
 def get_session() -> Session:
-    """The session of the current request (or app context), created on first use."""
+    """The session of the current request (or app context), created on first use.
+
+    Requests that may change something get a session that takes the write lock at once."""
     if "db_session" not in g:
-        g.db_session = get_db().sessionmaker()
+        db = get_db()
+        reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+        g.db_session = (db.sessionmaker if reading else db.write_sessionmaker)()
     return g.db_session
 
 

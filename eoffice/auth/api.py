@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 from pydantic import BaseModel, Field
 
 from eoffice.api import api_token, spec
 from eoffice.auth import service
+from eoffice.auth.login import login_limits
 from eoffice.auth.permissions import LOGGED_IN, public, requires
 from eoffice.db import get_session
 from eoffice.errors import Invalid
-from eoffice.extensions import limiter
 
 bp = Blueprint("auth_api", __name__, url_prefix="/api/v1")
 
@@ -42,20 +42,9 @@ def user_json(user) -> dict:
     }
 
 
-def _token_username_key() -> str:
-    body = request.get_json(silent=True)
-    name = body.get("username") if isinstance(body, dict) else None
-    return "token-user:" + (name if isinstance(name, str) else "").strip().lower()[:80]
-
-
-def _limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @bp.post("/token")
 @public
-@limiter.limit(_limit)
-@limiter.limit(_limit, key_func=_token_username_key)
+@login_limits
 @spec.validate(json=TokenRequest, tags=["auth"])
 def create_token(json: TokenRequest):
     """Exchange a username and password for a Bearer token."""

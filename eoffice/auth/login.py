@@ -43,3 +43,38 @@ def _load_from_bearer(req):
     if user is not None:
         g.api_token = header[7:].strip()
     return user
+
+
+# --- limits on password guessing --------------------------------------------------------------
+# The login form and POST /api/v1/token share them, per address and per username; only failed
+# attempts (401) count.
+
+
+def _limit() -> str:
+    from flask import current_app
+
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _username_key() -> str:
+    name = request.form.get("username")
+    if name is None:
+        body = request.get_json(silent=True)
+        name = body.get("username") if isinstance(body, dict) else None
+    return "user:" + (name if isinstance(name, str) else "").strip().lower()[:80]
+
+
+def _failed(response) -> bool:
+    return response.status_code == 401
+
+
+def login_limits(view):
+    from eoffice.extensions import limiter
+
+    by_address = limiter.shared_limit(
+        _limit, scope="login-address", deduct_when=_failed, methods=["POST"]
+    )
+    by_user = limiter.shared_limit(
+        _limit, scope="login-user", key_func=_username_key, deduct_when=_failed, methods=["POST"]
+    )
+    return by_address(by_user(view))

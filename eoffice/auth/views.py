@@ -21,10 +21,10 @@ from flask_login import current_user, login_user, logout_user
 from eoffice.audit import service as audit
 from eoffice.auth import service
 from eoffice.auth.forms import DeskForm, LanguageForm, LoginForm, PlainForm
+from eoffice.auth.login import login_limits
 from eoffice.auth.permissions import LOGGED_IN, public, requires
 from eoffice.db import get_session
 from eoffice.errors import Invalid, Unauthorized
-from eoffice.extensions import limiter
 
 bp = Blueprint("auth", __name__)
 
@@ -51,18 +51,9 @@ def web_desk():
     return desks[0] if desks else None
 
 
-def _login_username_key() -> str:
-    return "login-user:" + (request.form.get("username") or "").strip().lower()[:80]
-
-
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_login_username_key)
+@login_limits
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))

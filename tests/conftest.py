@@ -1,0 +1,217 @@
+"""Fixtures: a real `weed mini` S3 server, a real database (SQLite, or PostgreSQL when
+EOFFICE_TEST_DATABASE_URL is set), the app, clients and factories."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+
+import pytest
+import sqlalchemy as sa
+
+import eoffice.models  # noqa: F401
+from eoffice import create_app, migrate
+from eoffice.db import Base
+from eoffice.storage.embedded import EmbeddedS3
+
+PG_URL = os.environ.get("EOFFICE_TEST_DATABASE_URL")
+
+
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite'}"
+
+
+def pytest_collection_modifyitems(config, items):
+    if PG_URL:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (EOFFICE_TEST_DATABASE_URL)")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("s3")
+    server = EmbeddedS3(folder, "test" + secrets.token_hex(6), secrets.token_hex(16)).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory):
+    """Migrate once per session: a SQLite file to copy, or the PostgreSQL schema to truncate."""
+    if PG_URL:
+        engine = sa.create_engine(PG_URL)
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+        engine.dispose()
+        migrate.upgrade(PG_URL)
+        return None
+    path = tmp_path_factory.mktemp("db") / "template.sqlite3"
+    migrate.upgrade(f"sqlite:///{path}")
+    return path
+
+
+def _reset_postgres() -> None:
+    engine = sa.create_engine(PG_URL)
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        conn.execute(sa.text("INSERT INTO audit_head (id, seq, last_hash) VALUES (1, 0, :h)"),
+                     {"h": "0" * 64})
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(migrated_template, tmp_path):
+    if PG_URL:
+        _reset_postgres()
+        return PG_URL
+    path = tmp_path / "eoffice.sqlite3"
+    shutil.copy(migrated_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app_config(database_url, s3_server, tmp_path):
+    return {
+        "INSTANCE": tmp_path / "instance",
+        "DATABASE_URL": database_url,
+        "S3_ENDPOINT": s3_server.endpoint,
+        "S3_ACCESS_KEY": s3_server.access_key,
+        "S3_SECRET_KEY": s3_server.secret_key,
+        "S3_BUCKET": "eoffice-test",
+        "INDEX_DIR": tmp_path / "index",
+        "TESTING": True,
+        "LOGIN_RATE_LIMIT": "1000 per minute",
+    }
+
+
+@pytest.fixture
+def app(app_config):
+    app = create_app(app_config)
+    with app.app_context():
+        from eoffice.storage import get_store
+
+        get_store().ensure_bucket()
+    yield app
+    app.extensions["eoffice.db"].dispose()
+
+
+@pytest.fixture
+def db(app):
+    """A session outside any request, for arranging and checking."""
+    session = app.extensions["eoffice.db"].sessionmaker()
+    yield session
+    session.rollback()
+    session.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+# --- factories ---------------------------------------------------------------------------------
+
+PASSWORD = "correct horse 2026"
+
+SMALL_ORG = {
+    "offices": [
+        {"code": "RNG", "name": "Range Office", "name_hi": "परिक्षेत्र कार्यालय", "kind": "range"},
+        {"code": "SPO", "name": "SP Office", "name_hi": "पुलिस अधीक्षक कार्यालय", "kind": "district",
+         "parent": "RNG", "sections": [{"code": "Estt", "name": "Establishment",
+                                         "name_hi": "अधिष्ठान"}]},
+        {"code": "PS1", "name": "Thana One", "name_hi": "थाना एक", "kind": "thana",
+         "parent": "SPO"},
+        {"code": "OTHER", "name": "Other District", "kind": "district"},
+    ],
+    "desks": [
+        {"code": "SPO-SP", "title": "SP", "title_hi": "पुलिस अधीक्षक", "office": "SPO"},
+        {"code": "SPO-HC", "title": "Head Clerk", "title_hi": "प्रधान लिपिक", "office": "SPO",
+         "section": "Estt", "reports_to": "SPO-SP"},
+        {"code": "PS1-SHO", "title": "SHO", "office": "PS1", "reports_to": "SPO-SP"},
+        {"code": "RNG-INSP", "title": "Inspection", "office": "RNG"},
+        {"code": "OTHER-SP", "title": "SP Other", "office": "OTHER"},
+    ],
+    "users": [
+        {"username": "clerk", "name": "Ram Kumar", "name_hi": "राम कुमार", "password": PASSWORD,
+         "roles": ["clerk"], "desks": ["SPO-HC"]},
+        {"username": "officer", "name": "Meera", "password": PASSWORD, "roles": ["officer"],
+         "desks": ["SPO-SP", "PS1-SHO"]},
+        {"username": "auditor", "name": "Pradeep", "password": PASSWORD, "roles": ["auditor"],
+         "desks": ["RNG-INSP"]},
+        {"username": "admin", "name": "Admin", "password": PASSWORD, "roles": ["admin"]},
+        {"username": "other", "name": "Other SP", "password": PASSWORD, "roles": ["officer"],
+         "desks": ["OTHER-SP"]},
+    ],
+}
+
+
+@pytest.fixture
+def org(db):
+    """The small organisation above, loaded through the real loader."""
+    import copy
+
+    from eoffice.org.service import load_org
+
+    load_org(db, copy.deepcopy(SMALL_ORG))
+    return SMALL_ORG
+
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
+                     r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    m = CSRF_RE.search(html)
+    assert m, "no CSRF token in the page"
+    return m.group(1) or m.group(2)
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, username: str, password: str = PASSWORD, follow: bool = False):
+        page = self.client.get("/login")
+        token = csrf_from(page.get_data(as_text=True))
+        return self.client.post(
+            "/login",
+            data={"username": username, "password": password, "csrf_token": token},
+            follow_redirects=follow,
+        )
+
+    def csrf(self, path: str = "/") -> str:
+        return csrf_from(self.client.get(path).get_data(as_text=True))
+
+    def logout(self):
+        return self.client.post("/logout", data={"csrf_token": self.csrf()})
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+@pytest.fixture
+def token_for(client):
+    def get(username: str, password: str = PASSWORD) -> dict:
+        resp = client.post("/api/v1/token", json={"username": username, "password": password})
+        assert resp.status_code == 200, resp.get_json()
+        return {"Authorization": f"Bearer {resp.get_json()['token']}"}
+
+    return get
+
+
+def audit_count(db) -> int:
+    from eoffice.audit.models import AuditEvent
+
+    db.expire_all()
+    return db.scalar(sa.select(sa.func.count(AuditEvent.id)))
+
+
