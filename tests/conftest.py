@@ -13,10 +13,14 @@ import sqlalchemy as sa
 
 import eoffice.models  # noqa: F401
 from eoffice import create_app, migrate
+from eoffice.auth.models import configure_hasher
 from eoffice.db import Base
 from eoffice.storage.embedded import EmbeddedS3
 
 PG_URL = os.environ.get("EOFFICE_TEST_DATABASE_URL")
+
+# Still argon2id, at a cost that lets the suite create hundreds of users quickly.
+configure_hasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 def pytest_report_header(config):
@@ -211,7 +215,7 @@ def token_for(client):
 def audit_count(db) -> int:
     from eoffice.audit.models import AuditEvent
 
-    db.expire_all()
+    db.rollback()  # end the read snapshot: see what the app committed
     return db.scalar(sa.select(sa.func.count(AuditEvent.id)))
 
 

@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     PasswordField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -16,6 +17,10 @@ from eoffice.org.models import OfficeKind
 CODE = Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", message=_l("Letters, digits, - _ . only"))
 
 
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 def _int_or_none(value):
     return int(value) if value not in (None, "", "None") else None
 
@@ -24,7 +29,7 @@ class OfficeForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40), CODE])
     name = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=200)])
     name_hi = StringField(_l("Name (Hindi)"), validators=[Optional(), Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=[(k.value, k.value) for k in OfficeKind])
+    kind = SelectField(_l("Kind"), choices=choices((k.value, k.value) for k in OfficeKind))
     parent = SelectField(_l("Parent office"), choices=[], validators=[Optional()])
 
 
@@ -49,7 +54,7 @@ class UserForm(FlaskForm):
     name = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=200)])
     name_hi = StringField(_l("Name (Hindi)"), validators=[Optional(), Length(max=200)])
     email = StringField(_l("E-mail"), validators=[Optional(), Email(), Length(max=200)])
-    roles = SelectMultipleField(_l("Roles"), choices=[(r, r) for r in ROLES])
+    roles = SelectMultipleField(_l("Roles"), choices=choices((r, r) for r in ROLES))
     active = BooleanField(_l("Active"), default=True)
     password = PasswordField(_l("New password"), validators=[Optional(), Length(min=8, max=200)])
 
@@ -58,7 +63,9 @@ class HandoverForm(FlaskForm):
     user_id = SelectField(_l("Hand over to"), coerce=int, choices=[])
     kind = SelectField(
         _l("Kind"),
-        choices=[("regular", _l("Regular posting")), ("additional", _l("Additional charge"))],
+        choices=choices(
+            [("regular", _l("Regular posting")), ("additional", _l("Additional charge"))]
+        ),
     )
     remarks = TextAreaField(_l("Remarks"), validators=[Optional(), Length(max=1000)])
     confirm = BooleanField(_l("I confirm this handover"), validators=[DataRequired()])

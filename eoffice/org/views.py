@@ -13,7 +13,7 @@ from eoffice.auth.permissions import requires
 from eoffice.db import get_session
 from eoffice.errors import Conflict, Forbidden, Invalid
 from eoffice.org import service
-from eoffice.org.forms import DeskForm, HandoverForm, OfficeForm, SectionForm, UserForm
+from eoffice.org.forms import DeskForm, HandoverForm, OfficeForm, SectionForm, UserForm, choices
 from eoffice.org.models import Desk, DeskHolding, Office
 
 bp = Blueprint("org", __name__, url_prefix="/admin")
@@ -60,11 +60,14 @@ def office(office_id):
     session = get_session()
     office = service.get_or_404(session, Office, office_id) if office_id else None
     form = OfficeForm(obj=office)
-    form.parent.choices = [("", "—")] + [
-        (o.code, f"{'  ' * d}{o.code} — {o.name}")
-        for d, o in service.office_tree(session)
-        if o is not office
-    ]
+    form.parent.choices = choices(
+        [("", "—")]
+        + [
+            (o.code, f"{'  ' * d}{o.code} — {o.name}")
+            for d, o in service.office_tree(session)
+            if o is not office
+        ]
+    )
     if request.method == "GET" and office is not None:
         form.parent.data = office.parent.code if office.parent else ""
     section_form = SectionForm(prefix="section")
@@ -115,7 +118,7 @@ def add_section(office_id):
             session.rollback()
             _form_error(form, exc)
     office_form = OfficeForm(obj=office)
-    office_form.parent.choices = [("", "—")]
+    office_form.parent.choices = choices([("", "—")])
     return render_template(
         "org/office.html", office=office, form=office_form, section_form=form
     ), 422
@@ -142,7 +145,7 @@ def desks():
             sa.or_(Desk.code.ilike(like), Desk.title.ilike(like), Desk.title_hi.ilike(like))
         )
     items, pager = _paginate(session, stmt)
-    return render_template("org/desks.html", desks=items, pager=pager, q=q)
+    return render_template("org/desks.html", desks=items, page_info=pager, q=q)
 
 
 def _desk_choices(form: DeskForm, session, desk: Desk | None) -> None:
@@ -151,15 +154,19 @@ def _desk_choices(form: DeskForm, session, desk: Desk | None) -> None:
             sa.select(Office).options(selectinload(Office.sections)).order_by(Office.code)
         )
     )
-    form.office_id.choices = [(o.id, f"{o.code} — {o.name}") for o in offices]
-    form.section_id.choices = [(None, "—")] + [
-        (s.id, f"{o.code} / {s.code} — {s.name}") for o in offices for s in o.sections
-    ]
-    form.reports_to_id.choices = [(None, "—")] + [
-        (d.id, f"{d.code} — {d.title}")
-        for d in session.scalars(sa.select(Desk).order_by(Desk.code))
-        if d is not desk
-    ]
+    form.office_id.choices = choices([(o.id, f"{o.code} — {o.name}") for o in offices])
+    form.section_id.choices = choices(
+        [(None, "—")]
+        + [(s.id, f"{o.code} / {s.code} — {s.name}") for o in offices for s in o.sections]
+    )
+    form.reports_to_id.choices = choices(
+        [(None, "—")]
+        + [
+            (d.id, f"{d.code} — {d.title}")
+            for d in session.scalars(sa.select(Desk).order_by(Desk.code))
+            if d is not desk
+        ]
+    )
 
 
 @bp.route("/desks/new", methods=["GET", "POST"], defaults={"desk_id": None})
@@ -173,10 +180,12 @@ def desk(desk_id):
     form = DeskForm(obj=desk)
     _desk_choices(form, session, desk)
     handover = HandoverForm(prefix="handover")
-    handover.user_id.choices = [
-        (u.id, f"{u.username} — {u.name}")
-        for u in session.scalars(sa.select(User).where(User.active).order_by(User.username))
-    ]
+    handover.user_id.choices = choices(
+        [
+            (u.id, f"{u.username} — {u.name}")
+            for u in session.scalars(sa.select(User).where(User.active).order_by(User.username))
+        ]
+    )
     status = 200
     if request.method == "POST":
         if not can(current_user, "org.edit"):
@@ -208,10 +217,12 @@ def handover(desk_id):
     session = get_session()
     desk = service.get_or_404(session, Desk, desk_id)
     form = HandoverForm(prefix="handover")
-    form.user_id.choices = [
-        (u.id, u.username)
-        for u in session.scalars(sa.select(User).where(User.active).order_by(User.username))
-    ]
+    form.user_id.choices = choices(
+        [
+            (u.id, u.username)
+            for u in session.scalars(sa.select(User).where(User.active).order_by(User.username))
+        ]
+    )
     if form.validate_on_submit():
         to_user = service.get_or_404(session, User, form.user_id.data)
         try:
@@ -256,7 +267,7 @@ def users():
             sa.or_(User.username.ilike(like), User.name.ilike(like), User.name_hi.ilike(like))
         )
     items, pager = _paginate(session, stmt)
-    return render_template("org/users.html", users=items, pager=pager, q=q)
+    return render_template("org/users.html", users=items, page_info=pager, q=q)
 
 
 @bp.route("/users/new", methods=["GET", "POST"], defaults={"user_id": None})

@@ -198,7 +198,7 @@ def test_language_choice_is_remembered_per_user(app, client, org, auth, db):
     resp = client.post("/language", data={"lang": "en", "csrf_token": auth.csrf()})
     assert resp.status_code == 302
     assert 'lang="en"' in client.get("/").get_data(as_text=True)
-    db.expire_all()
+    db.rollback()  # end the read snapshot: see what the app committed
     assert db.scalars(sa.select(User.locale).where(User.username == "clerk")).one() == "en"
     # another browser: English again after login
     other = app.test_client()
