@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import g, request
+from flask import Blueprint, g, jsonify, request
 from spectree import SpecTree
 
 from eoffice.errors import error_body
@@ -25,11 +25,12 @@ spec = SpecTree(
     "flask",
     title="eoffice API",
     version="v1",
-    path="api/v1",
+    path="api/v1/docs",
     page_templates={},
     before=_before,
     validation_error_status=422,
     annotations=True,
+    mode="strict",  # only the JSON routes, not the HTML pages
 )
 
 
@@ -49,3 +50,15 @@ def api_user():
 
 def api_token() -> str | None:
     return g.get("api_token")
+
+
+bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    """The OpenAPI document spectree generates from the routes and their pydantic models."""
+    return jsonify(spec.spec)
+
+
+openapi_document.eoffice_action = "public"

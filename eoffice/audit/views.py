@@ -32,7 +32,9 @@ def events():
     total = session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
     rows = session.scalars(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     pager = {"page": page, "pages": max(1, -(-total // PAGE_SIZE)), "total": total}
-    return render_template("audit/events.html", events=rows, page_info=pager, action=action, who=who)
+    return render_template(
+        "audit/events.html", events=rows, page_info=pager, action=action, who=who
+    )
 
 
 @bp.post("/verify")
