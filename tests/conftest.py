@@ -65,8 +65,10 @@ def _reset_postgres() -> None:
     tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
     with engine.begin() as conn:
         conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        conn.execute(sa.text("INSERT INTO audit_head (id, seq, last_hash) VALUES (1, 0, :h)"),
-                     {"h": "0" * 64})
+        conn.execute(
+            sa.text("INSERT INTO audit_head (id, seq, last_hash) VALUES (1, 0, :h)"),
+            {"h": "0" * 64},
+        )
     engine.dispose()
 
 
@@ -127,31 +129,68 @@ PASSWORD = "correct horse 2026"
 SMALL_ORG = {
     "offices": [
         {"code": "RNG", "name": "Range Office", "name_hi": "परिक्षेत्र कार्यालय", "kind": "range"},
-        {"code": "SPO", "name": "SP Office", "name_hi": "पुलिस अधीक्षक कार्यालय", "kind": "district",
-         "parent": "RNG", "sections": [{"code": "Estt", "name": "Establishment",
-                                         "name_hi": "अधिष्ठान"}]},
-        {"code": "PS1", "name": "Thana One", "name_hi": "थाना एक", "kind": "thana",
-         "parent": "SPO"},
+        {
+            "code": "SPO",
+            "name": "SP Office",
+            "name_hi": "पुलिस अधीक्षक कार्यालय",
+            "kind": "district",
+            "parent": "RNG",
+            "sections": [{"code": "Estt", "name": "Establishment", "name_hi": "अधिष्ठान"}],
+        },
+        {
+            "code": "PS1",
+            "name": "Thana One",
+            "name_hi": "थाना एक",
+            "kind": "thana",
+            "parent": "SPO",
+        },
         {"code": "OTHER", "name": "Other District", "kind": "district"},
     ],
     "desks": [
         {"code": "SPO-SP", "title": "SP", "title_hi": "पुलिस अधीक्षक", "office": "SPO"},
-        {"code": "SPO-HC", "title": "Head Clerk", "title_hi": "प्रधान लिपिक", "office": "SPO",
-         "section": "Estt", "reports_to": "SPO-SP"},
+        {
+            "code": "SPO-HC",
+            "title": "Head Clerk",
+            "title_hi": "प्रधान लिपिक",
+            "office": "SPO",
+            "section": "Estt",
+            "reports_to": "SPO-SP",
+        },
         {"code": "PS1-SHO", "title": "SHO", "office": "PS1", "reports_to": "SPO-SP"},
         {"code": "RNG-INSP", "title": "Inspection", "office": "RNG"},
         {"code": "OTHER-SP", "title": "SP Other", "office": "OTHER"},
     ],
     "users": [
-        {"username": "clerk", "name": "Ram Kumar", "name_hi": "राम कुमार", "password": PASSWORD,
-         "roles": ["clerk"], "desks": ["SPO-HC"]},
-        {"username": "officer", "name": "Meera", "password": PASSWORD, "roles": ["officer"],
-         "desks": ["SPO-SP", "PS1-SHO"]},
-        {"username": "auditor", "name": "Pradeep", "password": PASSWORD, "roles": ["auditor"],
-         "desks": ["RNG-INSP"]},
+        {
+            "username": "clerk",
+            "name": "Ram Kumar",
+            "name_hi": "राम कुमार",
+            "password": PASSWORD,
+            "roles": ["clerk"],
+            "desks": ["SPO-HC"],
+        },
+        {
+            "username": "officer",
+            "name": "Meera",
+            "password": PASSWORD,
+            "roles": ["officer"],
+            "desks": ["SPO-SP", "PS1-SHO"],
+        },
+        {
+            "username": "auditor",
+            "name": "Pradeep",
+            "password": PASSWORD,
+            "roles": ["auditor"],
+            "desks": ["RNG-INSP"],
+        },
         {"username": "admin", "name": "Admin", "password": PASSWORD, "roles": ["admin"]},
-        {"username": "other", "name": "Other SP", "password": PASSWORD, "roles": ["officer"],
-         "desks": ["OTHER-SP"]},
+        {
+            "username": "other",
+            "name": "Other SP",
+            "password": PASSWORD,
+            "roles": ["officer"],
+            "desks": ["OTHER-SP"],
+        },
     ],
 }
 
@@ -167,8 +206,10 @@ def org(db):
     return SMALL_ORG
 
 
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
-                     r'name="csrf_token" value="([^"]+)"')
+CSRF_RE = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|'
+    r'name="csrf_token" value="([^"]+)"'
+)
 
 
 def csrf_from(html: str) -> str:
@@ -217,5 +258,3 @@ def audit_count(db) -> int:
 
     db.rollback()  # end the read snapshot: see what the app committed
     return db.scalar(sa.select(sa.func.count(AuditEvent.id)))
-
-

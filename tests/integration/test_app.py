@@ -25,8 +25,7 @@ def test_healthz_when_the_object_store_is_down(app_config):
 def test_every_route_declares_its_permission(app):
     with app.test_request_context():
         missing = [
-            rule.rule for rule in app.url_map.iter_rules()
-            if declared_action(rule.endpoint) is None
+            rule.rule for rule in app.url_map.iter_rules() if declared_action(rule.endpoint) is None
         ]
     assert missing == []
 

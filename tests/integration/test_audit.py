@@ -42,12 +42,15 @@ def test_intact_chain_verifies(org, db, client, token_for):
     assert "first_bad" not in body
 
 
-@pytest.mark.parametrize("column,value", [
-    ("data", '{"code": "FORGED"}'),
-    ("username", "someone-else"),
-    ("action", "office.deleted"),
-    ("at", "2020-01-01 00:00:00"),
-])
+@pytest.mark.parametrize(
+    "column,value",
+    [
+        ("data", '{"code": "FORGED"}'),
+        ("username", "someone-else"),
+        ("action", "office.deleted"),
+        ("at", "2020-01-01 00:00:00"),
+    ],
+)
 def test_a_changed_row_is_caught(org, db, client, token_for, column, value):
     victim = events(db)[5]
     raw(db, f"UPDATE audit_events SET {column} = :v WHERE id = :id", v=value, id=victim.id)
@@ -110,7 +113,7 @@ def test_audit_page_lists_and_verifies(org, client, auth):
     assert "office.created" in page.get_data(as_text=True)
     resp = client.post("/audit/verify", data={"csrf_token": auth.csrf("/audit/")})
     assert resp.status_code == 200
-    assert 'flash-info' in resp.get_data(as_text=True)
+    assert "flash-info" in resp.get_data(as_text=True)
 
 
 @pytest.mark.postgres_only
@@ -137,6 +140,7 @@ def test_concurrent_writers_never_fork_the_chain(app, org):
     with maker() as session:
         result = service.verify(session)
         assert result.ok, result.reason
-        count = session.scalar(sa.select(sa.func.count()).where(
-            AuditEvent.action == "test.concurrent"))
+        count = session.scalar(
+            sa.select(sa.func.count()).where(AuditEvent.action == "test.concurrent")
+        )
         assert count == 60

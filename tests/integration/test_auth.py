@@ -55,8 +55,12 @@ def test_token_gives_user_and_desks(client, org):
     resp = client.post("/api/v1/token", json={"username": "officer", "password": PASSWORD})
     assert resp.status_code == 200
     body = resp.get_json()
-    assert body["user"] == {"username": "officer", "name": "Meera", "roles": ["officer"],
-                            "desks": ["PS1-SHO", "SPO-SP"]}
+    assert body["user"] == {
+        "username": "officer",
+        "name": "Meera",
+        "roles": ["officer"],
+        "desks": ["PS1-SHO", "SPO-SP"],
+    }
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['token']}"})
     assert me.get_json()["username"] == "officer"
 
@@ -79,7 +83,9 @@ def test_revoked_token_stops_working(client, org, token_for, db):
     assert client.get("/api/v1/me", headers=headers).status_code == 200
     assert client.delete("/api/v1/token", headers=headers).status_code == 204
     assert client.get("/api/v1/me", headers=headers).status_code == 401
-    assert db.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "auth.token_revoked")) == 1
+    assert (
+        db.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "auth.token_revoked")) == 1
+    )
 
 
 def test_logout_kills_the_old_cookie(app, client, org, auth):
@@ -108,11 +114,14 @@ def test_disabled_user_loses_session_tokens_and_login(app, client, org, auth, to
     assert client.get("/api/v1/me", headers=headers).status_code == 401
     fresh = app.test_client()
     page = fresh.get("/login").get_data(as_text=True)
-    resp = fresh.post("/login", data={"username": "clerk", "password": PASSWORD,
-                                      "csrf_token": csrf_from(page)})
+    resp = fresh.post(
+        "/login", data={"username": "clerk", "password": PASSWORD, "csrf_token": csrf_from(page)}
+    )
     assert resp.status_code == 401
-    assert fresh.post("/api/v1/token", json={"username": "clerk",
-                                              "password": PASSWORD}).status_code == 401
+    assert (
+        fresh.post("/api/v1/token", json={"username": "clerk", "password": PASSWORD}).status_code
+        == 401
+    )
 
 
 def test_csrf_missing_is_refused(client, org, auth):
@@ -139,8 +148,11 @@ def test_login_rate_limit_is_shared_between_processes(app_config, org):
         assert resp.get_json()["error"]["code"] == "rate_limited"
         # the HTML login page says so instead of logging in
         page = c1.get("/login").get_data(as_text=True)
-        resp = c1.post("/login", data={"username": "clerk", "password": PASSWORD,
-                                       "csrf_token": csrf_from(page)}, follow_redirects=True)
+        resp = c1.post(
+            "/login",
+            data={"username": "clerk", "password": PASSWORD, "csrf_token": csrf_from(page)},
+            follow_redirects=True,
+        )
         assert resp.request.path == "/login"
         assert c1.get("/").status_code == 302
     finally:
@@ -166,17 +178,27 @@ def test_cookie_is_secure_over_https(app, org):
     base = "https://eoffice.example"
     page = client.get("/login", base_url=base).get_data(as_text=True)
     # over HTTPS the CSRF check also wants a same-site Referer
-    resp = client.post("/login", base_url=base, headers={"Referer": base + "/login"}, data={
-        "username": "clerk", "password": PASSWORD, "csrf_token": csrf_from(page)})
+    resp = client.post(
+        "/login",
+        base_url=base,
+        headers={"Referer": base + "/login"},
+        data={"username": "clerk", "password": PASSWORD, "csrf_token": csrf_from(page)},
+    )
     assert resp.status_code == 302
     assert "Secure" in resp.headers["Set-Cookie"]
 
 
 def test_login_redirects_only_within_the_site(client, org):
     page = client.get("/login?next=https://evil.example/").get_data(as_text=True)
-    resp = client.post("/login", data={"username": "clerk", "password": PASSWORD,
-                                       "next": "https://evil.example/",
-                                       "csrf_token": csrf_from(page)})
+    resp = client.post(
+        "/login",
+        data={
+            "username": "clerk",
+            "password": PASSWORD,
+            "next": "https://evil.example/",
+            "csrf_token": csrf_from(page),
+        },
+    )
     assert resp.headers["Location"] == "/"
 
 
@@ -203,8 +225,9 @@ def test_language_choice_is_remembered_per_user(app, client, org, auth, db):
     # another browser: English again after login
     other = app.test_client()
     page = other.get("/login").get_data(as_text=True)
-    other.post("/login", data={"username": "clerk", "password": PASSWORD,
-                               "csrf_token": csrf_from(page)})
+    other.post(
+        "/login", data={"username": "clerk", "password": PASSWORD, "csrf_token": csrf_from(page)}
+    )
     assert 'lang="en"' in other.get("/").get_data(as_text=True)
 
 

@@ -17,8 +17,10 @@ from tests.conftest import SMALL_ORG, audit_count, csrf_from
 
 def counts(db):
     db.rollback()  # end the read snapshot: see what the app committed
-    return tuple(db.scalar(sa.select(sa.func.count()).select_from(m))
-                 for m in (Office, Section, Desk, User, DeskHolding, AuditEvent))
+    return tuple(
+        db.scalar(sa.select(sa.func.count()).select_from(m))
+        for m in (Office, Section, Desk, User, DeskHolding, AuditEvent)
+    )
 
 
 @pytest.fixture
@@ -65,21 +67,32 @@ def test_org_load_updates_what_changed(org, db):
     assert not report.created
 
 
-@pytest.mark.parametrize("mutate,expected", [
-    (lambda d: d["desks"][0].update(office="NOPE"),
-     "desks[0] (SPO-SP): field 'office': unknown office 'NOPE'"),
-    (lambda d: d["offices"].append({"code": "SPO", "name": "Again"}),
-     "offices[4] (SPO): duplicate office code 'SPO'"),
-    (lambda d: d["users"][1].pop("name"), "users[1] (officer): field 'name' is missing"),
-    (lambda d: d["desks"][1].update(section="Accounts"),
-     "desks[1] (SPO-HC): field 'section': office SPO has no section 'Accounts'"),
-    (lambda d: d["users"][0].update(roles=["root"]), "users[0] (clerk): field 'roles'"),
-    (lambda d: d["users"][0].update(desks=["SPO-SP"]),
-     "field 'desks': desk 'SPO-SP' is already given to clerk"),
-    (lambda d: d["offices"][0].update(parent="PS1"), "field 'parent' makes a cycle"),
-    (lambda d: d["desks"][0].update(reports_to="GHOST"), "unknown desk 'GHOST'"),
-    (lambda d: d["users"][0].pop("password"), "field 'password' is missing"),
-])
+@pytest.mark.parametrize(
+    "mutate,expected",
+    [
+        (
+            lambda d: d["desks"][0].update(office="NOPE"),
+            "desks[0] (SPO-SP): field 'office': unknown office 'NOPE'",
+        ),
+        (
+            lambda d: d["offices"].append({"code": "SPO", "name": "Again"}),
+            "offices[4] (SPO): duplicate office code 'SPO'",
+        ),
+        (lambda d: d["users"][1].pop("name"), "users[1] (officer): field 'name' is missing"),
+        (
+            lambda d: d["desks"][1].update(section="Accounts"),
+            "desks[1] (SPO-HC): field 'section': office SPO has no section 'Accounts'",
+        ),
+        (lambda d: d["users"][0].update(roles=["root"]), "users[0] (clerk): field 'roles'"),
+        (
+            lambda d: d["users"][0].update(desks=["SPO-SP"]),
+            "field 'desks': desk 'SPO-SP' is already given to clerk",
+        ),
+        (lambda d: d["offices"][0].update(parent="PS1"), "field 'parent' makes a cycle"),
+        (lambda d: d["desks"][0].update(reports_to="GHOST"), "unknown desk 'GHOST'"),
+        (lambda d: d["users"][0].pop("password"), "field 'password' is missing"),
+    ],
+)
 def test_bad_org_file_loads_nothing_and_names_the_entry(cli_env, tmp_path, db, mutate, expected):
     data = copy.deepcopy(SMALL_ORG)
     mutate(data)
@@ -141,8 +154,11 @@ def test_handover_moves_the_desk_and_keeps_history(org, db, app, auth, client):
     assert desk.holdings[0].until is not None
     # the old holder, mid-session, no longer acts at the desk
     assert "SPO-HC" not in client.get("/").get_data(as_text=True)
-    event = db.scalars(sa.select(AuditEvent).where(AuditEvent.action == "desk.handover")
-                       .order_by(AuditEvent.seq.desc())).first()
+    event = db.scalars(
+        sa.select(AuditEvent)
+        .where(AuditEvent.action == "desk.handover")
+        .order_by(AuditEvent.seq.desc())
+    ).first()
     assert event.username == "admin"
     assert event.payload()["from"] == ["clerk"] and event.payload()["to"] == "other"
     assert event.payload()["remarks"] == "clerk on leave / अवकाश"
@@ -155,15 +171,28 @@ def test_admin_handover_page_needs_confirmation(org, db, auth, client):
     page = client.get(f"/admin/desks/{desk.id}")
     assert page.status_code == 200
     token = csrf_from(page.get_data(as_text=True))
-    resp = client.post(f"/admin/desks/{desk.id}/handover", data={
-        "handover-csrf_token": token, "handover-user_id": other.id,
-        "handover-kind": "regular"}, follow_redirects=True)
+    resp = client.post(
+        f"/admin/desks/{desk.id}/handover",
+        data={
+            "handover-csrf_token": token,
+            "handover-user_id": other.id,
+            "handover-kind": "regular",
+        },
+        follow_redirects=True,
+    )
     assert 'class="flash flash-error"' in resp.get_data(as_text=True)
     db.rollback()  # end the read snapshot: see what the app committed
     assert [u.username for u in desk.current_holders()] == ["clerk"]
-    client.post(f"/admin/desks/{desk.id}/handover", data={
-        "handover-csrf_token": token, "handover-user_id": other.id,
-        "handover-kind": "regular", "handover-confirm": "y", "handover-remarks": "transfer"})
+    client.post(
+        f"/admin/desks/{desk.id}/handover",
+        data={
+            "handover-csrf_token": token,
+            "handover-user_id": other.id,
+            "handover-kind": "regular",
+            "handover-confirm": "y",
+            "handover-remarks": "transfer",
+        },
+    )
     db.rollback()  # end the read snapshot: see what the app committed
     assert [u.username for u in desk.current_holders()] == ["other"]
 
@@ -171,19 +200,46 @@ def test_admin_handover_page_needs_confirmation(org, db, auth, client):
 def test_admin_creates_office_desk_and_user_in_hindi(org, db, auth, client):
     auth.login("admin")
     token = auth.csrf("/admin/offices/new")
-    resp = client.post("/admin/offices/new", data={
-        "csrf_token": token, "code": "PS2", "name": "Thana Two", "name_hi": "थाना दो",
-        "kind": "thana", "parent": "SPO"})
+    resp = client.post(
+        "/admin/offices/new",
+        data={
+            "csrf_token": token,
+            "code": "PS2",
+            "name": "Thana Two",
+            "name_hi": "थाना दो",
+            "kind": "thana",
+            "parent": "SPO",
+        },
+    )
     assert resp.status_code == 303, resp.get_data(as_text=True)
     office = db.scalars(sa.select(Office).where(Office.code == "PS2")).one()
     assert office.name_hi == "थाना दो" and office.parent.code == "SPO"
-    resp = client.post("/admin/desks/new", data={
-        "csrf_token": token, "code": "PS2-SHO", "title": "SHO", "title_hi": "थानाध्यक्ष",
-        "office_id": office.id, "section_id": "", "reports_to_id": "", "active": "y"})
+    resp = client.post(
+        "/admin/desks/new",
+        data={
+            "csrf_token": token,
+            "code": "PS2-SHO",
+            "title": "SHO",
+            "title_hi": "थानाध्यक्ष",
+            "office_id": office.id,
+            "section_id": "",
+            "reports_to_id": "",
+            "active": "y",
+        },
+    )
     assert resp.status_code == 303, resp.get_data(as_text=True)
-    resp = client.post("/admin/users/new", data={
-        "csrf_token": token, "username": "sho2", "name": "New SHO", "name_hi": "नये थानाध्यक्ष",
-        "roles": ["officer"], "active": "y", "password": "a long password"})
+    resp = client.post(
+        "/admin/users/new",
+        data={
+            "csrf_token": token,
+            "username": "sho2",
+            "name": "New SHO",
+            "name_hi": "नये थानाध्यक्ष",
+            "roles": ["officer"],
+            "active": "y",
+            "password": "a long password",
+        },
+    )
     assert resp.status_code == 303, resp.get_data(as_text=True)
     db.rollback()  # end the read snapshot: see what the app committed
     user = db.scalars(sa.select(User).where(User.username == "sho2")).one()
@@ -196,9 +252,16 @@ def test_admin_form_errors_keep_the_input(org, db, auth, client):
     auth.login("admin")
     token = auth.csrf("/admin/offices/new")
     before = audit_count(db)
-    resp = client.post("/admin/offices/new", data={
-        "csrf_token": token, "code": "SPO", "name": "दूसरा कार्यालय", "kind": "thana",
-        "parent": ""})
+    resp = client.post(
+        "/admin/offices/new",
+        data={
+            "csrf_token": token,
+            "code": "SPO",
+            "name": "दूसरा कार्यालय",
+            "kind": "thana",
+            "parent": "",
+        },
+    )
     assert resp.status_code == 422
     html = resp.get_data(as_text=True)
     assert "दूसरा कार्यालय" in html  # the form comes back filled
@@ -209,8 +272,10 @@ def test_admin_cannot_disable_themselves(org, db, auth, client):
     auth.login("admin")
     admin = db.scalars(sa.select(User).where(User.username == "admin")).one()
     token = auth.csrf(f"/admin/users/{admin.id}")
-    resp = client.post(f"/admin/users/{admin.id}", data={
-        "csrf_token": token, "username": "admin", "name": "Admin", "roles": ["admin"]})
+    resp = client.post(
+        f"/admin/users/{admin.id}",
+        data={"csrf_token": token, "username": "admin", "name": "Admin", "roles": ["admin"]},
+    )
     assert resp.status_code == 422
     db.rollback()  # end the read snapshot: see what the app committed
     assert admin.active
@@ -222,8 +287,10 @@ def test_auditor_may_view_but_not_change_the_organisation(org, db, auth, client)
     assert client.get("/admin/desks?q=SPO").status_code == 200
     office = db.scalars(sa.select(Office).where(Office.code == "SPO")).one()
     token = auth.csrf(f"/admin/offices/{office.id}")
-    resp = client.post(f"/admin/offices/{office.id}", data={
-        "csrf_token": token, "code": "SPO", "name": "Renamed", "kind": "district"})
+    resp = client.post(
+        f"/admin/offices/{office.id}",
+        data={"csrf_token": token, "code": "SPO", "name": "Renamed", "kind": "district"},
+    )
     assert resp.status_code == 403
     db.rollback()  # end the read snapshot: see what the app committed
     assert office.name == "SP Office"
@@ -232,8 +299,11 @@ def test_auditor_may_view_but_not_change_the_organisation(org, db, auth, client)
 def test_lists_are_paginated(org, db, auth, client):
     from eoffice.org.service import load_org
 
-    data = {"offices": [], "desks": [{"code": f"D{i:03}", "title": f"डेस्क {i}", "office": "SPO"}
-                                     for i in range(120)], "users": []}
+    data = {
+        "offices": [],
+        "desks": [{"code": f"D{i:03}", "title": f"डेस्क {i}", "office": "SPO"} for i in range(120)],
+        "users": [],
+    }
     load_org(db, data)
     auth.login("admin")
     first = client.get("/admin/desks").get_data(as_text=True)

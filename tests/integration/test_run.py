@@ -38,8 +38,12 @@ def wait_healthy(port: int, proc, timeout: float = 60) -> dict:
 def start(instance: Path, port: int):
     env = {k: v for k, v in os.environ.items() if not k.startswith("EOFFICE_")}
     env["EOFFICE_INSTANCE"] = str(instance)
-    return subprocess.Popen([str(BIN), "run", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [str(BIN), "run", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def stop(proc) -> str:
@@ -61,6 +65,7 @@ def test_two_independent_instances(tmp_path):
                 assert r.status == 200
     finally:
         out_a, out_b = stop(proc_a), stop(proc_b)
+    assert "stopping the embedded S3 server" in out_b
     assert proc_a.returncode == 0 and proc_b.returncode == 0
     assert "stopping the embedded S3 server" in out_a
     for folder in (a, b):

@@ -27,7 +27,11 @@ def test_office_tree_refuses_cycles():
 
 
 def test_channel_of_submission_refuses_loops():
-    sp, asp, hc = Desk(code="SP", title="SP"), Desk(code="ASP", title="ASP"), Desk(code="HC", title="HC")
+    sp, asp, hc = (
+        Desk(code="SP", title="SP"),
+        Desk(code="ASP", title="ASP"),
+        Desk(code="HC", title="HC"),
+    )
     asp.set_reports_to(sp)
     hc.set_reports_to(asp)
     with pytest.raises(OrgError, match="loop"):
@@ -78,12 +82,28 @@ def test_acting_desk_needs_a_choice_when_several_are_held():
 
 
 def test_audit_hash_covers_every_field():
-    ev = AuditEvent(seq=1, at=dt.datetime(2026, 1, 2, tzinfo=dt.UTC), user_id=3, username="u",
-                    desk_code="D", action="x", object_type="file", object_id="9",
-                    data="{}", digest=sha256(canonical({})), prev_hash=GENESIS)
+    ev = AuditEvent(
+        seq=1,
+        at=dt.datetime(2026, 1, 2, tzinfo=dt.UTC),
+        user_id=3,
+        username="u",
+        desk_code="D",
+        action="x",
+        object_type="file",
+        object_id="9",
+        data="{}",
+        digest=sha256(canonical({})),
+        prev_hash=GENESIS,
+    )
     first = ev.compute_hash()
-    for field, value in [("username", "v"), ("desk_code", "E"), ("action", "y"),
-                         ("object_id", "10"), ("prev_hash", "1" * 64), ("seq", 2)]:
+    for field, value in [
+        ("username", "v"),
+        ("desk_code", "E"),
+        ("action", "y"),
+        ("object_id", "10"),
+        ("prev_hash", "1" * 64),
+        ("seq", 2),
+    ]:
         old = getattr(ev, field)
         setattr(ev, field, value)
         assert ev.compute_hash() != first, field
@@ -99,13 +119,16 @@ def test_indian_digit_grouping():
     assert format_indian_number("abc") == "abc"
 
 
-@pytest.mark.parametrize("target,expected", [
-    ("/admin/desks", "/admin/desks"),
-    ("https://evil.example/", "/"),
-    ("//evil.example/x", "/"),
-    ("javascript:alert(1)", "/"),
-    ("", "/"),
-    (None, "/"),
-])
+@pytest.mark.parametrize(
+    "target,expected",
+    [
+        ("/admin/desks", "/admin/desks"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/x", "/"),
+        ("javascript:alert(1)", "/"),
+        ("", "/"),
+        (None, "/"),
+    ],
+)
 def test_redirects_after_login_stay_on_site(target, expected):
     assert safe_next(target) == expected

@@ -1,0 +1,58 @@
+# Two entry points: `make run` and `make test`. Each sets up what it needs on a fresh Debian machine.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+# Debian packages: Devanagari fonts for pages and PDFs; PostgreSQL, Chromium and poppler for tests
+RUN_DEBS := fonts-noto-core
+TEST_DEBS := fonts-noto-core poppler-utils postgresql chromium
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test test-sqlite test-postgres deps lint translations clean
+
+$(STAMP): pyproject.toml
+	@command -v python3 >/dev/null || { echo "python3 is needed"; exit 1; }
+	python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+define install_debs
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else echo "please install these Debian packages:$$missing"; exit 1; fi; \
+	fi
+endef
+
+translations: $(STAMP)
+	$(BIN)/pybabel compile -q -d eoffice/translations
+
+run: $(STAMP) translations
+	$(call install_debs,$(RUN_DEBS))
+	$(BIN)/eoffice db upgrade
+	$(BIN)/eoffice demo --if-empty
+	$(BIN)/eoffice run --host $(HOST) --port $(PORT)
+
+deps: $(STAMP) translations
+	$(call install_debs,$(TEST_DEBS))
+
+lint: $(STAMP)
+	$(BIN)/ruff check eoffice tests migrations bench
+	$(BIN)/ruff format --check eoffice tests migrations bench
+
+test-sqlite: deps
+	$(BIN)/pytest -p no:cacheprovider
+
+test-postgres: deps
+	scripts/with-postgres.sh $(BIN)/pytest -p no:cacheprovider
+
+test: lint test-sqlite test-postgres
+
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache
