@@ -30,7 +30,7 @@ define install_debs
 endef
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile -q -d eoffice/translations
+	$(BIN)/pybabel compile -d eoffice/translations 2>&1 | grep -v "^compiling" || true
 
 run: $(STAMP) translations
 	$(call install_debs,$(RUN_DEBS))
