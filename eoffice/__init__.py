@@ -77,13 +77,15 @@ def _register_blueprints(app: Flask) -> None:
     from eoffice.auth import api as auth_api
     from eoffice.auth import views as auth_views
     from eoffice.extensions import csrf
+    from eoffice.files import api as files_api
     from eoffice.org import api as org_api
     from eoffice.org import views as org_views
+    from eoffice.receipts import api as receipts_api
 
     for bp in (auth_views.bp, org_views.bp, audit_views.bp, health.bp):
         app.register_blueprint(bp)
     # The JSON API takes Bearer tokens only (cookies are ignored there), so it needs no CSRF token.
-    for bp in (auth_api.bp, org_api.bp, audit_api.bp, openapi_bp):
+    for bp in (auth_api.bp, org_api.bp, audit_api.bp, receipts_api.bp, files_api.bp, openapi_bp):
         csrf.exempt(bp)
         app.register_blueprint(bp)
     spec.register(app)

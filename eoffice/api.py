@@ -62,3 +62,27 @@ def openapi_document():
 
 
 openapi_document.eoffice_action = "public"
+
+
+def acting_desk_for_request(user):
+    """The desk a JSON call acts from: `desk` in the body or query; needed with several desks."""
+    from eoffice.auth.service import acting_desk
+
+    return acting_desk(user, request_desk_code())
+
+
+def iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def page_args() -> tuple[int, int]:
+    from eoffice.errors import Invalid
+
+    try:
+        page = int(request.args.get("page", 1))
+        per_page = int(request.args.get("per_page", 25))
+    except ValueError as exc:
+        raise Invalid("page and per_page must be whole numbers", field="page") from exc
+    if page < 1 or not 1 <= per_page <= 200:
+        raise Invalid("page must be 1 or more, per_page between 1 and 200", field="page")
+    return page, per_page

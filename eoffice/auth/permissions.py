@@ -16,6 +16,10 @@ LOGGED_IN = "logged_in"
 
 # action -> roles that may do it (object-free actions)
 ROLE_ACTIONS: dict[str, set[str]] = {
+    "file.create": {"clerk", "officer"},
+    "receipt.create": {"clerk", "officer"},
+    "file.close": {"officer"},
+    "draft.approve": {"officer"},
     "org.view": {"admin", "auditor"},
     "org.edit": {"admin"},
     "audit.verify": {"admin", "auditor"},
@@ -31,6 +35,13 @@ def can(user, action: str, obj=None) -> bool:
         return False
     if action == LOGGED_IN:
         return True
+    if action in ("file.view", "receipt.view"):
+        from sqlalchemy.orm import object_session
+
+        from eoffice.files import access
+
+        check = access.can_view_file if action == "file.view" else access.can_view_receipt
+        return obj is not None and check(object_session(obj), user, obj)
     if action == "desk.act":
         # acting at a desk needs a current charge of it
         return obj is not None and any(d.id == obj.id for d in user.current_desks())

@@ -38,6 +38,8 @@ class Office(Base):
     name: Mapped[str] = mapped_column(sa.String(200))
     name_hi: Mapped[str | None] = mapped_column(sa.String(200))
     kind: Mapped[str] = mapped_column(sa.String(20), default=OfficeKind.district.value)
+    # file numbering scheme; fields {head} {serial} {year} {section} {office}
+    file_scheme: Mapped[str | None] = mapped_column(sa.String(100))
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("offices.id"), index=True)
 
     parent: Mapped[Office | None] = relationship(remote_side=[id], back_populates="children")

@@ -1,0 +1,445 @@
+"""Use cases of the File: open, note, put receipts in, send, pull back, park, close, reopen,
+and the lists (inbox, sent, parked, closed). Each takes the session, the acting user and desk,
+and plain values; checks the rules; records the audit event; commits once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from eoffice.audit import service as audit
+from eoffice.auth.permissions import can
+from eoffice.errors import Conflict, Forbidden, Invalid, NotFound
+from eoffice.files import access
+from eoffice.files.models import (
+    DEFAULT_SCHEME,
+    PRIORITY_RANK,
+    Category,
+    Correspondence,
+    File,
+    Movement,
+    Priority,
+    is_overdue,
+)
+from eoffice.notings.models import Draft, Note
+from eoffice.numbering import next_serial
+from eoffice.org.models import Desk
+from eoffice.receipts.models import Receipt
+from eoffice.receipts.service import require_desk
+
+
+def commit(session: Session) -> None:
+    """Commit; a concurrent change to the same file becomes a 409, never a 500."""
+    try:
+        session.commit()
+    except (StaleDataError, IntegrityError) as exc:
+        session.rollback()
+        raise Conflict(
+            "someone else changed this file at the same moment; reload it and try again",
+            code="stale_version",
+        ) from exc
+
+
+def get_file(session: Session, user, file_id: int, *, for_update: bool = False) -> File:
+    """The file if the user may see it; otherwise it does not exist (404)."""
+    stmt = sa.select(File).where(File.id == file_id).options(joinedload(File.holder))
+    if for_update:
+        stmt = stmt.with_for_update()
+    file = session.scalars(stmt).one_or_none()
+    if file is None or not can(user, "file.view", file):
+        raise NotFound("no such file")
+    return file
+
+
+def find_desk(session: Session, code: str | None, field: str = "to") -> Desk:
+    if not code:
+        raise Invalid(f"{field} is required", field=field)
+    desk = session.scalars(sa.select(Desk).where(Desk.code == code)).one_or_none()
+    if desk is None:
+        raise Invalid(f"unknown desk '{code}'", field=field)
+    return desk
+
+
+def _file_number(desk: Desk, head: str, serial: int, year: int) -> str:
+    scheme = desk.office.file_scheme or DEFAULT_SCHEME
+    section = desk.section.code if desk.section else desk.office.code
+    try:
+        return scheme.format(
+            head=head, serial=serial, year=year, section=section, office=desk.office.code
+        )
+    except (KeyError, IndexError, ValueError) as exc:
+        raise Invalid(f"the office's file number scheme is broken: {scheme}") from exc
+
+
+def _add_receipt(session: Session, file: File, receipt: Receipt, desk: Desk) -> Correspondence:
+    receipt.put_in_file(desk, file)
+    page = (
+        session.scalar(
+            sa.select(sa.func.max(Correspondence.page)).where(Correspondence.file_id == file.id)
+        )
+        or 0
+    ) + 1
+    entry = Correspondence(
+        file_id=file.id, page=page, kind="receipt", receipt_id=receipt.id, title=receipt.subject
+    )
+    session.add(entry)
+    return entry
+
+
+def create_file(session: Session, user, desk, values: dict, receipt_ids=()) -> File:
+    desk = require_desk(desk)
+    if not can(user, "file.create"):
+        raise Forbidden("only clerks and officers open files")
+    head = (values.get("head") or "").strip()
+    subject = (values.get("subject") or "").strip()
+    if not head:
+        raise Invalid("head is required", field="head")
+    if "/" in head or len(head) > 40:
+        raise Invalid("head must be short and contain no '/'", field="head")
+    if not subject:
+        raise Invalid("subject is required", field="subject")
+    category = values.get("category")
+    if category not in set(Category):
+        raise Invalid("category must be A, B or C", field="category")
+    priority = values.get("priority") or Priority.normal.value
+    if priority not in set(Priority):
+        raise Invalid(f"priority must be one of {', '.join(Priority)}", field="priority")
+    receipts = []
+    for rid in receipt_ids or ():
+        receipt = session.get(Receipt, rid)
+        if receipt is None or not can(user, "receipt.view", receipt):
+            raise Invalid(f"no such receipt {rid}", field="receipt_ids")
+        receipts.append(receipt)
+    year = dt.date.today().year
+    serial = next_serial(session, desk.office_id, f"file:{head}", year)
+    file = File(
+        office_id=desk.office_id,
+        section_id=desk.section_id,
+        number=_file_number(desk, head, serial, year),
+        head=head,
+        serial=serial,
+        year=year,
+        subject=subject,
+        category=category,
+        priority=priority,
+        holder_desk_id=desk.id,
+        holder=desk,
+        created_by_id=user.id,
+    )
+    session.add(file)
+    session.flush()
+    file.start(desk, user)
+    access.grant(session, file, desk.id)
+    session.flush()
+    for receipt in receipts:
+        _add_receipt(session, file, receipt, desk)
+    audit.record(
+        session,
+        "file.created",
+        user=user,
+        desk=desk,
+        obj_type="file",
+        obj_id=file.id,
+        data={"number": file.number, "subject": subject, "receipts": [r.number for r in receipts]},
+    )
+    commit(session)
+    return file
+
+
+def open_file(session: Session, user, desk: Desk | None, file_id: int) -> File:
+    """Read a file; when its holding desk reads it, the last movement becomes opened."""
+    file = get_file(session, user, file_id)
+    if desk is not None and file.holder_desk_id == desk.id and file.mark_opened(desk, user):
+        audit.record(session, "file.opened", user=user, desk=desk, obj_type="file", obj_id=file.id)
+        commit(session)
+    return file
+
+
+def add_note(session, user, desk, file_id: int, text: str, version: int | None = None) -> Note:
+    desk = require_desk(desk)
+    text = (text or "").strip()
+    if not text:
+        raise Invalid("text is required", field="text")
+    file = get_file(session, user, file_id)
+    file.check_version(version)
+    file.ensure_holder(desk)
+    number = (
+        session.scalar(sa.select(sa.func.max(Note.number)).where(Note.file_id == file.id)) or 0
+    ) + 1
+    note = Note(file_id=file.id, number=number, text=text, author_id=user.id, desk_id=desk.id)
+    session.add(note)
+    file.touch()
+    session.flush()
+    audit.record(
+        session,
+        "note.added",
+        user=user,
+        desk=desk,
+        obj_type="file",
+        obj_id=file.id,
+        data={"number": number, "text": text},
+    )
+    commit(session)
+    return note
+
+
+def edit_note(session, user, desk, file_id: int, number: int, text: str, version=None) -> Note:
+    desk = require_desk(desk)
+    text = (text or "").strip()
+    if not text:
+        raise Invalid("text is required", field="text")
+    file = get_file(session, user, file_id)
+    note = session.scalars(
+        sa.select(Note).where(Note.file_id == file.id, Note.number == number)
+    ).one_or_none()
+    if note is None:
+        raise NotFound(f"no note {number} in this file")
+    file.check_version(version)
+    note.edit(user, desk, file, text)
+    file.touch()
+    audit.record(
+        session,
+        "note.edited",
+        user=user,
+        desk=desk,
+        obj_type="file",
+        obj_id=file.id,
+        data={"number": number, "text": text},
+    )
+    commit(session)
+    return note
+
+
+def put_receipt_in_file(session, user, desk, file_id: int, receipt_id: int, version=None):
+    desk = require_desk(desk)
+    file = get_file(session, user, file_id)
+    file.check_version(version)
+    file.ensure_holder(desk)
+    receipt = session.get(Receipt, receipt_id)
+    if receipt is None or not can(user, "receipt.view", receipt):
+        raise Invalid(f"no such receipt {receipt_id}", field="receipt_id")
+    entry = _add_receipt(session, file, receipt, desk)
+    file.touch()
+    session.flush()
+    audit.record(
+        session,
+        "file.receipt_added",
+        user=user,
+        desk=desk,
+        obj_type="file",
+        obj_id=file.id,
+        data={"receipt": receipt.number, "page": entry.page},
+    )
+    commit(session)
+    return file
+
+
+def send_file(
+    session,
+    user,
+    desk,
+    file_id: int,
+    to_code: str,
+    remarks=None,
+    priority=None,
+    due_on=None,
+    version=None,
+) -> File:
+    desk = require_desk(desk)
+    file = get_file(session, user, file_id)
+    file.check_version(version)
+    to = find_desk(session, to_code)
+    if priority is not None and priority not in set(Priority):
+        raise Invalid(f"priority must be one of {', '.join(Priority)}", field="priority")
+    if due_on is not None and due_on < dt.date.today():
+        raise Invalid("due_on is in the past", field="due_on")
+    file.send(desk, to, user, remarks, priority, due_on)
+    # the notes written here are final once the file leaves the desk
+    session.execute(
+        sa.update(Note).where(Note.file_id == file.id, Note.final.is_(False)).values(final=True)
+    )
+    access.grant(session, file, to.id)
+    session.flush()
+    audit.record(
+        session,
+        "file.sent",
+        user=user,
+        desk=desk,
+        obj_type="file",
+        obj_id=file.id,
+        data={
+            "to": to.code,
+            "remarks": remarks,
+            "priority": file.priority,
+            "due_on": due_on.isoformat() if due_on else None,
+        },
+    )
+    commit(session)
+    return file
+
+
+def _simple_move(action: str, method: Callable, *, officer: bool = False, needs_remarks=False):
+    def use_case(session, user, desk, file_id: int, remarks=None, version=None) -> File:
+        desk = require_desk(desk)
+        file = get_file(session, user, file_id)
+        file.check_version(version)
+        if officer and not can(user, "file.close"):
+            raise Forbidden(f"only an officer may {action} a file")
+        remarks = (remarks or "").strip() or None
+        if needs_remarks and not remarks:
+            raise Invalid("remarks are required", field="remarks")
+        if action == "pull back":
+            method(file, desk, user)
+        else:
+            method(file, desk, user, remarks)
+        session.flush()
+        audit.record(
+            session,
+            f"file.{action.replace(' ', '_')}",
+            user=user,
+            desk=desk,
+            obj_type="file",
+            obj_id=file.id,
+            data={"remarks": remarks},
+        )
+        commit(session)
+        return file
+
+    return use_case
+
+
+pull_back = _simple_move("pull back", File.pull_back)
+park = _simple_move("park", File.park)
+close = _simple_move("close", File.close, officer=True, needs_remarks=True)
+reopen = _simple_move("reopen", File.reopen, officer=True, needs_remarks=True)
+
+
+def file_detail(session: Session, file: File) -> dict:
+    """Everything the file page shows, in a fixed handful of queries."""
+    notes = session.scalars(
+        sa.select(Note)
+        .where(Note.file_id == file.id)
+        .order_by(Note.number)
+        .options(joinedload(Note.author), joinedload(Note.desk))
+    ).all()
+    correspondence = session.scalars(
+        sa.select(Correspondence)
+        .where(Correspondence.file_id == file.id)
+        .order_by(Correspondence.page)
+    ).all()
+    drafts = session.scalars(
+        sa.select(Draft).where(Draft.file_id == file.id).order_by(Draft.id)
+    ).all()
+    movements = session.scalars(
+        sa.select(Movement)
+        .where(Movement.file_id == file.id)
+        .order_by(Movement.id)
+        .options(
+            joinedload(Movement.from_desk), joinedload(Movement.to_desk), joinedload(Movement.by)
+        )
+    ).all()
+    return {
+        "notes": notes,
+        "correspondence": correspondence,
+        "drafts": drafts,
+        "movements": movements,
+    }
+
+
+# --- lists -------------------------------------------------------------------------------------
+
+SORTS = {"received", "priority", "number", "subject"}
+
+
+@dataclass
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _paged(session, stmt, page: int, per_page: int) -> tuple[list, int]:
+    total = session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return rows, total
+
+
+def desk_files(
+    session: Session,
+    desk: Desk,
+    status: str = "open",
+    sort: str = "received",
+    page: int = 1,
+    per_page: int = 25,
+    today: dt.date | None = None,
+) -> Page:
+    """Inbox (open), parked or closed files of a desk with their last movement: one query."""
+    today = today or dt.date.today()
+    sender = aliased(Desk)
+    priority_rank = sa.case(PRIORITY_RANK, value=File.priority, else_=len(PRIORITY_RANK))
+    stmt = (
+        sa.select(File, Movement, sender.code)
+        .join(Movement, Movement.id == File.last_movement_id)
+        .outerjoin(sender, sender.id == Movement.from_desk_id)
+        .where(File.holder_desk_id == desk.id, File.status == status)
+    )
+    order = {
+        "received": [Movement.at.desc(), File.id.desc()],
+        "priority": [priority_rank, Movement.at.desc()],
+        "number": [File.number],
+        "subject": [File.subject, File.id],
+    }[sort if sort in SORTS else "received"]
+    rows, total = _paged(session, stmt.order_by(*order), page, per_page)
+    items = [
+        {
+            "file": f,
+            "movement": m,
+            "from": from_code,
+            "opened": m.opened_at is not None or m.kind != "sent",
+            "overdue": status == "open" and is_overdue(m.at, m.due_on, today),
+        }
+        for f, m, from_code in rows
+    ]
+    return Page(items, total, page, per_page)
+
+
+def sent_files(session: Session, desk: Desk, page: int = 1, per_page: int = 25) -> Page:
+    receiver = aliased(Desk)
+    stmt = (
+        sa.select(Movement, File, receiver.code)
+        .join(File, File.id == Movement.file_id)
+        .join(receiver, receiver.id == Movement.to_desk_id)
+        .where(Movement.from_desk_id == desk.id, Movement.kind == "sent")
+        .order_by(Movement.at.desc(), Movement.id.desc())
+    )
+    rows, total = _paged(session, stmt, page, per_page)
+    items = [{"movement": m, "file": f, "to": to_code} for m, f, to_code in rows]
+    return Page(items, total, page, per_page)
+
+
+def visible_files(session: Session, user, page: int = 1, per_page: int = 25) -> Page:
+    stmt = (
+        sa.select(File)
+        .where(access.visible_files_clause(session, user))
+        .options(joinedload(File.holder))
+        .order_by(File.updated_at.desc())
+    )
+    rows, total = _paged(session, stmt, page, per_page)
+    return Page([r[0] for r in rows], total, page, per_page)
+
+
+def load_drafts_for(session: Session, file: File):
+    return session.scalars(
+        sa.select(Draft).where(Draft.file_id == file.id).options(selectinload(Draft.versions))
+    ).all()

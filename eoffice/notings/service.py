@@ -1,0 +1,162 @@
+"""Use cases of drafts for approval: write, revise (a new version each time), approve, issue."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from eoffice.audit import service as audit
+from eoffice.auth.permissions import can
+from eoffice.errors import Conflict, Forbidden, Invalid, NotFound
+from eoffice.files.models import Correspondence, File
+from eoffice.files.service import commit, get_file
+from eoffice.notings.models import Draft, DraftVersion
+from eoffice.numbering import next_serial
+from eoffice.receipts.service import require_desk
+
+
+def _text(value, field: str, max_len: int = 100_000) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise Invalid(f"{field} is required", field=field)
+    if len(value) > max_len:
+        raise Invalid(f"{field} is too long", field=field)
+    return value
+
+
+def get_draft(session: Session, user, draft_id: int) -> tuple[Draft, File]:
+    draft = session.scalars(
+        sa.select(Draft).where(Draft.id == draft_id).options(selectinload(Draft.versions))
+    ).one_or_none()
+    if draft is None:
+        raise NotFound("no such draft")
+    file = get_file(session, user, draft.file_id)  # 404 when the file is not visible
+    return draft, file
+
+
+def create_draft(session, user, desk, file_id: int, title: str, body: str) -> Draft:
+    desk = require_desk(desk)
+    title, body = _text(title, "title", 500), _text(body, "body")
+    file = get_file(session, user, file_id)
+    file.ensure_holder(desk)
+    draft = Draft(file_id=file.id, title=title, version=1)
+    draft.versions.append(DraftVersion(version=1, body=body, author_id=user.id, desk_id=desk.id))
+    session.add(draft)
+    file.touch()
+    session.flush()
+    audit.record(
+        session,
+        "draft.created",
+        user=user,
+        desk=desk,
+        obj_type="file",
+        obj_id=file.id,
+        data={"draft": draft.id, "title": title, "version": 1, "body": body},
+    )
+    commit(session)
+    return draft
+
+
+def revise_draft(session, user, desk, draft_id: int, body: str, version: int | None = None):
+    desk = require_desk(desk)
+    body = _text(body, "body")
+    draft, file = get_draft(session, user, draft_id)
+    file.ensure_holder(desk)
+    if version is not None and version != draft.version:
+        raise Conflict(
+            f"the draft is at version {draft.version}, you edited version {version}; reload it",
+            code="stale_version",
+        )
+    session.add(draft.revise(body, user, desk))
+    file.touch()
+    session.flush()
+    audit.record(
+        session,
+        "draft.revised",
+        user=user,
+        desk=desk,
+        obj_type="file",
+        obj_id=file.id,
+        data={"draft": draft.id, "version": draft.version, "body": body},
+    )
+    commit(session)
+    return draft
+
+
+def approve_draft(session, user, desk, draft_id: int, version: int | None = None) -> Draft:
+    desk = require_desk(desk)
+    draft, file = get_draft(session, user, draft_id)
+    if not can(user, "draft.approve"):
+        raise Forbidden("only an officer may approve a draft")
+    file.ensure_holder(desk)
+    draft.approve(user, version)
+    file.touch()
+    audit.record(
+        session,
+        "draft.approved",
+        user=user,
+        desk=desk,
+        obj_type="file",
+        obj_id=file.id,
+        data={"draft": draft.id, "version": draft.approved_version},
+    )
+    commit(session)
+    return draft
+
+
+def issue_draft(session, user, desk, draft_id: int) -> Draft:
+    """Give the approved letter a dispatch number and place it in the correspondence."""
+    desk = require_desk(desk)
+    draft, file = get_draft(session, user, draft_id)
+    file.ensure_holder(desk)
+    if draft.status != "approved":
+        raise Conflict("only an approved draft can be issued", code="not_approved")
+    year = dt.date.today().year
+    serial = next_serial(session, file.office_id, "dispatch", year)
+    draft.issue(user, f"{file.office.code}/D/{year}/{serial:05d}")
+    page = (
+        session.scalar(
+            sa.select(sa.func.max(Correspondence.page)).where(Correspondence.file_id == file.id)
+        )
+        or 0
+    ) + 1
+    session.add(
+        Correspondence(
+            file_id=file.id, page=page, kind="issued", draft_id=draft.id, title=draft.title
+        )
+    )
+    file.touch()
+    session.flush()
+    audit.record(
+        session,
+        "draft.issued",
+        user=user,
+        desk=desk,
+        obj_type="file",
+        obj_id=file.id,
+        data={
+            "draft": draft.id,
+            "dispatch_number": draft.dispatch_number,
+            "version": draft.approved_version,
+            "body": draft.approved_body(),
+            "page": page,
+        },
+    )
+    commit(session)
+    return draft
+
+
+def diff_versions(draft: Draft, a: int, b: int) -> list[tuple[str, str]]:
+    """Line by line: (' ' | '-' | '+', text) from version a to version b."""
+    bodies = {v.version: v.body for v in draft.versions}
+    if a not in bodies or b not in bodies:
+        raise NotFound("no such version")
+    out = []
+    for line in difflib.ndiff(bodies[a].splitlines(), bodies[b].splitlines()):
+        tag = line[:1]
+        if tag in (" ", "-", "+"):
+            out.append((tag, line[2:]))
+    return out

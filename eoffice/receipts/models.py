@@ -1,0 +1,93 @@
+"""Receipts (dak): incoming correspondence, diarised with a number per office and year."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eoffice.db import Base, utcnow
+from eoffice.errors import Conflict
+from eoffice.org.models import Desk, Office
+
+
+class Mode(enum.StrEnum):
+    post = "post"
+    hand = "hand"
+    email = "email"
+    portal = "portal"
+    fax = "fax"
+
+
+class ReceiptStatus(enum.StrEnum):
+    open = "open"  # on a desk, not yet in a file
+    filed = "filed"  # put into a file's correspondence
+    closed = "closed"  # disposed of without a file
+
+
+class Receipt(Base):
+    __tablename__ = "receipts"
+    __table_args__ = (sa.UniqueConstraint("office_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(sa.ForeignKey("offices.id"), index=True)
+    number: Mapped[str] = mapped_column(sa.String(40))
+    year: Mapped[int]
+    serial: Mapped[int]
+    received_on: Mapped[dt.date]
+    mode: Mapped[str] = mapped_column(sa.String(10))
+    sender_name: Mapped[str] = mapped_column(sa.String(200))
+    sender_designation: Mapped[str | None] = mapped_column(sa.String(200))
+    sender_organisation: Mapped[str | None] = mapped_column(sa.String(200))
+    sender_address: Mapped[str | None] = mapped_column(sa.Text)
+    sender_mobile: Mapped[str | None] = mapped_column(sa.String(20))
+    sender_email: Mapped[str | None] = mapped_column(sa.String(200))
+    letter_number: Mapped[str | None] = mapped_column(sa.String(100))
+    letter_date: Mapped[dt.date | None]
+    subject: Mapped[str] = mapped_column(sa.Text)
+    category: Mapped[str | None] = mapped_column(sa.String(60))
+    language: Mapped[str | None] = mapped_column(sa.String(20))
+    enclosures: Mapped[str | None] = mapped_column(sa.Text)
+    remarks: Mapped[str | None] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(10), default=ReceiptStatus.open.value)
+    holder_desk_id: Mapped[int | None] = mapped_column(sa.ForeignKey("desks.id"), index=True)
+    created_desk_id: Mapped[int] = mapped_column(sa.ForeignKey("desks.id"))
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("files.id"), index=True)
+
+    office: Mapped[Office] = relationship()
+    holder: Mapped[Desk | None] = relationship(foreign_keys=[holder_desk_id])
+    created_desk: Mapped[Desk] = relationship(foreign_keys=[created_desk_id])
+
+    @property
+    def sender(self) -> dict:
+        return {
+            "name": self.sender_name,
+            "designation": self.sender_designation,
+            "organisation": self.sender_organisation,
+            "address": self.sender_address,
+            "mobile": self.sender_mobile,
+            "email": self.sender_email,
+        }
+
+    def ensure_movable_by(self, desk: Desk) -> None:
+        if self.status != ReceiptStatus.open:
+            raise Conflict(f"receipt {self.number} is {self.status}", code="receipt_not_open")
+        if self.holder_desk_id != desk.id:
+            raise Conflict(f"receipt {self.number} is not on your desk", code="not_holder")
+
+    def send(self, desk: Desk, to: Desk) -> None:
+        self.ensure_movable_by(desk)
+        self.holder_desk_id = to.id
+
+    def put_in_file(self, desk: Desk, file) -> None:
+        self.ensure_movable_by(desk)
+        self.status = ReceiptStatus.filed.value
+        self.file_id = file.id
+
+    def close(self, desk: Desk) -> None:
+        self.ensure_movable_by(desk)
+        self.status = ReceiptStatus.closed.value
