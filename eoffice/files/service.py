@@ -162,11 +162,11 @@ def open_file(session: Session, user, desk: Desk | None, file_id: int) -> File:
 
 
 def add_note(session, user, desk, file_id: int, text: str, version: int | None = None) -> Note:
-    desk = require_desk(desk)
     text = (text or "").strip()
     if not text:
         raise Invalid("text is required", field="text")
     file = get_file(session, user, file_id)
+    desk = require_desk(desk)
     file.check_version(version)
     file.ensure_holder(desk)
     number = (
@@ -190,11 +190,11 @@ def add_note(session, user, desk, file_id: int, text: str, version: int | None =
 
 
 def edit_note(session, user, desk, file_id: int, number: int, text: str, version=None) -> Note:
-    desk = require_desk(desk)
     text = (text or "").strip()
     if not text:
         raise Invalid("text is required", field="text")
     file = get_file(session, user, file_id)
+    desk = require_desk(desk)
     note = session.scalars(
         sa.select(Note).where(Note.file_id == file.id, Note.number == number)
     ).one_or_none()
@@ -217,8 +217,8 @@ def edit_note(session, user, desk, file_id: int, number: int, text: str, version
 
 
 def put_receipt_in_file(session, user, desk, file_id: int, receipt_id: int, version=None):
-    desk = require_desk(desk)
     file = get_file(session, user, file_id)
+    desk = require_desk(desk)
     file.check_version(version)
     file.ensure_holder(desk)
     receipt = session.get(Receipt, receipt_id)
@@ -251,8 +251,8 @@ def send_file(
     due_on=None,
     version=None,
 ) -> File:
-    desk = require_desk(desk)
     file = get_file(session, user, file_id)
+    desk = require_desk(desk)
     file.check_version(version)
     to = find_desk(session, to_code)
     if priority is not None and priority not in set(Priority):
@@ -286,8 +286,8 @@ def send_file(
 
 def _simple_move(action: str, method: Callable, *, officer: bool = False, needs_remarks=False):
     def use_case(session, user, desk, file_id: int, remarks=None, version=None) -> File:
-        desk = require_desk(desk)
         file = get_file(session, user, file_id)
+        desk = require_desk(desk)
         file.check_version(version)
         if officer and not can(user, "file.close"):
             raise Forbidden(f"only an officer may {action} a file")

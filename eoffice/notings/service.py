@@ -38,9 +38,9 @@ def get_draft(session: Session, user, draft_id: int) -> tuple[Draft, File]:
 
 
 def create_draft(session, user, desk, file_id: int, title: str, body: str) -> Draft:
-    desk = require_desk(desk)
     title, body = _text(title, "title", 500), _text(body, "body")
     file = get_file(session, user, file_id)
+    desk = require_desk(desk)
     file.ensure_holder(desk)
     draft = Draft(file_id=file.id, title=title, version=1)
     draft.versions.append(DraftVersion(version=1, body=body, author_id=user.id, desk_id=desk.id))
@@ -61,9 +61,9 @@ def create_draft(session, user, desk, file_id: int, title: str, body: str) -> Dr
 
 
 def revise_draft(session, user, desk, draft_id: int, body: str, version: int | None = None):
-    desk = require_desk(desk)
     body = _text(body, "body")
     draft, file = get_draft(session, user, draft_id)
+    desk = require_desk(desk)
     file.ensure_holder(desk)
     if version is not None and version != draft.version:
         raise Conflict(
@@ -87,8 +87,8 @@ def revise_draft(session, user, desk, draft_id: int, body: str, version: int | N
 
 
 def approve_draft(session, user, desk, draft_id: int, version: int | None = None) -> Draft:
-    desk = require_desk(desk)
     draft, file = get_draft(session, user, draft_id)
+    desk = require_desk(desk)
     if not can(user, "draft.approve"):
         raise Forbidden("only an officer may approve a draft")
     file.ensure_holder(desk)
@@ -109,8 +109,8 @@ def approve_draft(session, user, desk, draft_id: int, version: int | None = None
 
 def issue_draft(session, user, desk, draft_id: int) -> Draft:
     """Give the approved letter a dispatch number and place it in the correspondence."""
-    desk = require_desk(desk)
     draft, file = get_draft(session, user, draft_id)
+    desk = require_desk(desk)
     file.ensure_holder(desk)
     if draft.status != "approved":
         raise Conflict("only an approved draft can be issued", code="not_approved")
