@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 
@@ -86,6 +88,20 @@ def register_error_handlers(app: Flask) -> None:
         if isinstance(exc, Unauthorized):
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         return render_template("error.html", status=exc.status, message=exc.message), exc.status
+
+    @app.errorhandler(StaleDataError)
+    @app.errorhandler(IntegrityError)
+    def _concurrent(exc):
+        # two requests changed the same thing at once; the loser is told, nothing half-written
+        from eoffice.db import get_session
+
+        get_session().rollback()
+        return _domain(
+            Conflict(
+                "someone else changed this at the same moment; reload and try again",
+                code="stale_version",
+            )
+        )
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):

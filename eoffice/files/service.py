@@ -50,7 +50,8 @@ def get_file(session: Session, user, file_id: int, *, for_update: bool = False) 
     """The file if the user may see it; otherwise it does not exist (404)."""
     stmt = sa.select(File).where(File.id == file_id).options(joinedload(File.holder))
     if for_update:
-        stmt = stmt.with_for_update()
+        # writers queue on the file's row (PostgreSQL), then see the version the winner left
+        stmt = stmt.with_for_update(of=File).execution_options(populate_existing=True)
     file = session.scalars(stmt).one_or_none()
     if file is None or not can(user, "file.view", file):
         raise NotFound("no such file")
@@ -165,7 +166,7 @@ def add_note(session, user, desk, file_id: int, text: str, version: int | None =
     text = (text or "").strip()
     if not text:
         raise Invalid("text is required", field="text")
-    file = get_file(session, user, file_id)
+    file = get_file(session, user, file_id, for_update=True)
     desk = require_desk(desk)
     file.check_version(version)
     file.ensure_holder(desk)
@@ -193,7 +194,7 @@ def edit_note(session, user, desk, file_id: int, number: int, text: str, version
     text = (text or "").strip()
     if not text:
         raise Invalid("text is required", field="text")
-    file = get_file(session, user, file_id)
+    file = get_file(session, user, file_id, for_update=True)
     desk = require_desk(desk)
     note = session.scalars(
         sa.select(Note).where(Note.file_id == file.id, Note.number == number)
@@ -217,7 +218,7 @@ def edit_note(session, user, desk, file_id: int, number: int, text: str, version
 
 
 def put_receipt_in_file(session, user, desk, file_id: int, receipt_id: int, version=None):
-    file = get_file(session, user, file_id)
+    file = get_file(session, user, file_id, for_update=True)
     desk = require_desk(desk)
     file.check_version(version)
     file.ensure_holder(desk)
@@ -251,7 +252,7 @@ def send_file(
     due_on=None,
     version=None,
 ) -> File:
-    file = get_file(session, user, file_id)
+    file = get_file(session, user, file_id, for_update=True)
     desk = require_desk(desk)
     file.check_version(version)
     to = find_desk(session, to_code)
@@ -286,7 +287,7 @@ def send_file(
 
 def _simple_move(action: str, method: Callable, *, officer: bool = False, needs_remarks=False):
     def use_case(session, user, desk, file_id: int, remarks=None, version=None) -> File:
-        file = get_file(session, user, file_id)
+        file = get_file(session, user, file_id, for_update=True)
         desk = require_desk(desk)
         file.check_version(version)
         if officer and not can(user, "file.close"):

@@ -27,19 +27,24 @@ def _text(value, field: str, max_len: int = 100_000) -> str:
     return value
 
 
-def get_draft(session: Session, user, draft_id: int) -> tuple[Draft, File]:
+def get_draft(
+    session: Session, user, draft_id: int, for_update: bool = False
+) -> tuple[Draft, File]:
     draft = session.scalars(
         sa.select(Draft).where(Draft.id == draft_id).options(selectinload(Draft.versions))
     ).one_or_none()
     if draft is None:
         raise NotFound("no such draft")
-    file = get_file(session, user, draft.file_id)  # 404 when the file is not visible
+    # 404 when the file is not visible; writers lock the file first, then reread the draft
+    file = get_file(session, user, draft.file_id, for_update=for_update)
+    if for_update:
+        session.refresh(draft)
     return draft, file
 
 
 def create_draft(session, user, desk, file_id: int, title: str, body: str) -> Draft:
     title, body = _text(title, "title", 500), _text(body, "body")
-    file = get_file(session, user, file_id)
+    file = get_file(session, user, file_id, for_update=True)
     desk = require_desk(desk)
     file.ensure_holder(desk)
     draft = Draft(file_id=file.id, title=title, version=1)
@@ -62,7 +67,7 @@ def create_draft(session, user, desk, file_id: int, title: str, body: str) -> Dr
 
 def revise_draft(session, user, desk, draft_id: int, body: str, version: int | None = None):
     body = _text(body, "body")
-    draft, file = get_draft(session, user, draft_id)
+    draft, file = get_draft(session, user, draft_id, for_update=True)
     desk = require_desk(desk)
     file.ensure_holder(desk)
     if version is not None and version != draft.version:
@@ -87,7 +92,7 @@ def revise_draft(session, user, desk, draft_id: int, body: str, version: int | N
 
 
 def approve_draft(session, user, desk, draft_id: int, version: int | None = None) -> Draft:
-    draft, file = get_draft(session, user, draft_id)
+    draft, file = get_draft(session, user, draft_id, for_update=True)
     desk = require_desk(desk)
     if not can(user, "draft.approve"):
         raise Forbidden("only an officer may approve a draft")
@@ -109,7 +114,7 @@ def approve_draft(session, user, desk, draft_id: int, version: int | None = None
 
 def issue_draft(session, user, desk, draft_id: int) -> Draft:
     """Give the approved letter a dispatch number and place it in the correspondence."""
-    draft, file = get_draft(session, user, draft_id)
+    draft, file = get_draft(session, user, draft_id, for_update=True)
     desk = require_desk(desk)
     file.ensure_holder(desk)
     if draft.status != "approved":
