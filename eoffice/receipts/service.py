@@ -88,8 +88,8 @@ def get_receipt(session: Session, user, receipt_id: int) -> Receipt:
 
 
 def send_receipt(session: Session, user, desk, receipt_id: int, to_code: str, remarks=None):
-    desk = require_desk(desk)
     receipt = get_receipt(session, user, receipt_id)
+    desk = require_desk(desk)
     to = session.scalars(sa.select(Desk).where(Desk.code == to_code)).one_or_none()
     if to is None:
         raise Invalid(f"unknown desk '{to_code}'", field="to")
@@ -108,8 +108,8 @@ def send_receipt(session: Session, user, desk, receipt_id: int, to_code: str, re
 
 
 def close_receipt(session: Session, user, desk, receipt_id: int, remarks=None):
-    desk = require_desk(desk)
     receipt = get_receipt(session, user, receipt_id)
+    desk = require_desk(desk)
     receipt.close(desk)
     audit.record(
         session,
