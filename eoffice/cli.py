@@ -127,6 +127,13 @@ def demo(if_empty: bool) -> None:
             click.echo("the database already has users; the demo district was not loaded")
             return
     click.echo(load_org_file(DEMO_FILE))
+    from eoffice.demo import load_demo_files
+
+    database = Database(load_config()["DATABASE_URL"])
+    with database.write_sessionmaker() as session:
+        made = load_demo_files(session)
+    database.dispose()
+    click.echo(f"created {made} demo files" if made else "demo files already there")
     click.echo("Demo logins (username / password / roles):")
     for username, password, roles in demo_logins():
         click.echo(f"  {username:14} {password:16} {roles}")

@@ -139,6 +139,12 @@ def test_demo_district_loads_and_lists_logins(cli_env, db):
     for user in db.scalars(sa.select(User)):
         roles |= set(user.roles)
     assert roles == {"clerk", "officer", "auditor", "admin"}
+    from eoffice.files.models import File
+    from eoffice.notings.models import Draft
+
+    assert set(db.scalars(sa.select(File.status))) == {"open", "parked", "closed"}
+    assert set(db.scalars(sa.select(Draft.status))) == {"draft", "issued"}
+    assert "created 4 demo files" in result.output
 
 
 def test_handover_moves_the_desk_and_keeps_history(org, db, app, auth, client):
