@@ -30,7 +30,7 @@ define install_debs
 endef
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile -d eoffice/translations 2>&1 | grep -v "^compiling" || true
+	$(BIN)/pybabel compile -d eoffice/translations
 
 run: $(STAMP) translations
 	$(call install_debs,$(RUN_DEBS))
