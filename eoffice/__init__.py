@@ -78,14 +78,33 @@ def _register_blueprints(app: Flask) -> None:
     from eoffice.auth import views as auth_views
     from eoffice.extensions import csrf
     from eoffice.files import api as files_api
+    from eoffice.files import views as files_views
     from eoffice.org import api as org_api
     from eoffice.org import views as org_views
     from eoffice.receipts import api as receipts_api
+    from eoffice.receipts import views as receipts_views
+    from eoffice.storage import api as storage_api
 
-    for bp in (auth_views.bp, org_views.bp, audit_views.bp, health.bp):
+    for bp in (
+        auth_views.bp,
+        org_views.bp,
+        audit_views.bp,
+        files_views.bp,
+        receipts_views.bp,
+        health.bp,
+    ):
         app.register_blueprint(bp)
     # The JSON API takes Bearer tokens only (cookies are ignored there), so it needs no CSRF token.
-    for bp in (auth_api.bp, org_api.bp, audit_api.bp, receipts_api.bp, files_api.bp, openapi_bp):
+    api_blueprints = (
+        auth_api.bp,
+        org_api.bp,
+        audit_api.bp,
+        receipts_api.bp,
+        files_api.bp,
+        storage_api.bp,
+        openapi_bp,
+    )
+    for bp in api_blueprints:
         csrf.exempt(bp)
         app.register_blueprint(bp)
     spec.register(app)

@@ -44,7 +44,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "S3_SECURE": env.get("EOFFICE_S3_SECURE", "0") == "1",
         "INDEX_DIR": Path(env.get("EOFFICE_INDEX_DIR") or instance / "index"),
         "LOGIN_RATE_LIMIT": env.get("EOFFICE_LOGIN_RATE_LIMIT") or DEFAULT_LOGIN_LIMIT,
-        "MAX_CONTENT_LENGTH": int(env.get("EOFFICE_MAX_UPLOAD_MB", "25")) * 1024 * 1024,
+        "UPLOAD_LIMIT": int(env.get("EOFFICE_MAX_UPLOAD_MB", "25")) * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "hi",
         "LANGUAGES": ("hi", "en"),
         "SESSION_COOKIE_HTTPONLY": True,
@@ -63,4 +63,6 @@ def load_config(overrides: dict | None = None) -> dict:
             instance, "s3_secret_key", 24
         )
     cfg.update(overrides)
+    # the request may carry a little more than the file itself (form fields, multipart framing)
+    cfg.setdefault("MAX_CONTENT_LENGTH", cfg["UPLOAD_LIMIT"] + 1024 * 1024)
     return cfg

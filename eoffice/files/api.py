@@ -1,6 +1,5 @@
 """JSON: files, notes, movement, the inbox and sent lists, drafts for approval."""
 
-
 import datetime as dt
 from typing import Literal
 
@@ -14,6 +13,7 @@ from eoffice.db import get_session
 from eoffice.errors import Forbidden
 from eoffice.files import service
 from eoffice.notings import service as notings
+from eoffice.storage.api import attachment_json
 
 bp = Blueprint("files_api", __name__, url_prefix="/api/v1")
 
@@ -141,7 +141,7 @@ def file_json(session, file) -> dict:
         ],
         "drafts": [draft_json(d) for d in detail["drafts"]],
         "movements": [movement_json(m) for m in detail["movements"]],
-        "attachments": [],
+        "attachments": [attachment_json(a) for a in detail["attachments"]],
     }
 
 

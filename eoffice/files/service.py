@@ -345,7 +345,10 @@ def file_detail(session: Session, file: File) -> dict:
             joinedload(Movement.from_desk), joinedload(Movement.to_desk), joinedload(Movement.by)
         )
     ).all()
+    from eoffice.storage.service import attachments_of
+
     return {
+        "attachments": attachments_of(session, file_id=file.id),
         "notes": notes,
         "correspondence": correspondence,
         "drafts": drafts,

@@ -1,17 +1,19 @@
 """JSON: receipts (dak)."""
 
-
 import datetime as dt
 from typing import Literal
 
 from flask import Blueprint, jsonify
 from flask_login import current_user
 from pydantic import BaseModel, EmailStr, Field
+from sqlalchemy.orm import object_session
 
 from eoffice.api import acting_desk_for_request, iso, spec
 from eoffice.auth.permissions import LOGGED_IN, requires
 from eoffice.db import get_session
 from eoffice.receipts import service
+from eoffice.storage.api import attachment_json
+from eoffice.storage.service import attachments_of
 
 bp = Blueprint("receipts_api", __name__, url_prefix="/api/v1")
 
@@ -67,7 +69,9 @@ def receipt_json(r) -> dict:
         "status": r.status,
         "holder": r.holder.code if r.holder else None,
         "file_id": r.file_id,
-        "attachments": [],
+        "attachments": [
+            attachment_json(a) for a in attachments_of(object_session(r), receipt_id=r.id)
+        ],
     }
 
 

@@ -1,0 +1,579 @@
+"""File pages: the acting desk's lists, a new file, the file itself (noting and correspondence side
+by side, as on paper), its movement, and drafts for approval.
+
+Every action calls the same service function as the JSON API. A page only parses its form, calls
+the service and shows the result; on a 409 or 422 it shows the file again, as it is now, with
+what the user typed still in the form."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+from eoffice.auth.forms import PlainForm
+from eoffice.auth.permissions import LOGGED_IN, can, requires
+from eoffice.auth.views import web_desk
+from eoffice.db import get_session
+from eoffice.errors import Conflict, Invalid
+from eoffice.files import service
+from eoffice.files.forms import (
+    DraftForm,
+    FileForm,
+    NoteForm,
+    OfficerRemarksForm,
+    PutReceiptForm,
+    RemarksForm,
+    ReviseDraftForm,
+    SendForm,
+    VersionedForm,
+    priority_choices,
+)
+from eoffice.files.models import FileStatus, MoveKind, is_overdue
+from eoffice.notings import service as notings
+from eoffice.notings.models import DraftStatus
+from eoffice.org.forms import choices
+from eoffice.receipts import service as receipts
+from eoffice.receipts.views import (
+    conflict_message,
+    desk_choices,
+    form_error,
+    int_or_none,
+    open_receipts,
+    page_arg,
+    receipt_label,
+)
+
+bp = Blueprint("files", __name__)
+
+PER_PAGE = 25
+
+FILE_CONFLICTS = {
+    "stale_version": _l(
+        "Someone else changed this file while you had it open. The page now shows the file as "
+        "it is; what you typed is kept in the form below: check it and submit again."
+    ),
+    "not_holder": _l("This file is not on your desk, so you cannot act on it."),
+    "file_closed": _l("This file is closed; it cannot be changed."),
+    "already_opened": _l(
+        "The receiving desk has already opened the file, so it can no longer be pulled back."
+    ),
+    "not_sender": _l("This file was not last sent from your desk."),
+    "already_parked": _l("This file is already parked."),
+    "not_closed": _l("This file is not closed."),
+    "note_final": _l("This note is final: the file has left the desk. Add a new note instead."),
+    "receipt_not_open": _l("That receipt has already been put into a file or closed."),
+}
+
+DRAFT_CONFLICTS = {
+    **FILE_CONFLICTS,
+    "stale_version": _l(
+        "Someone else changed this draft while you were editing it. The page now shows the "
+        "newest version; your text is kept in the form below: check it and save again."
+    ),
+    "draft_issued": _l("This draft has been issued; it cannot change."),
+    "not_approved": _l("Only an approved draft can be issued."),
+    "no_such_version": _l("The draft has no such version."),
+}
+
+# "see C/5" in a note points at page 5 of the correspondence side
+CITATION = re.compile(r"\bC/([0-9]{1,6})\b")
+
+
+@bp.app_template_filter("cite_links")
+def cite_links(text: str | None) -> Markup:
+    """Escape the note first, then turn citations into links: user text is never trusted."""
+    escaped = str(escape(text or ""))
+    return Markup(CITATION.sub(r'<a href="#c\1" class="cite">C/\1</a>', escaped))  # noqa: S704
+
+
+# --- lists -------------------------------------------------------------------------------------
+
+BOXES = {
+    "inbox": FileStatus.open.value,
+    "parked": FileStatus.parked.value,
+    "closed": FileStatus.closed.value,
+}
+
+
+def _sort_arg() -> str:
+    sort = request.args.get("sort", "received")
+    return sort if sort in service.SORTS else "received"
+
+
+@bp.get("/files/inbox", defaults={"box": "inbox"}, endpoint="inbox")
+@bp.get("/files/parked", defaults={"box": "parked"}, endpoint="parked")
+@bp.get("/files/closed", defaults={"box": "closed"}, endpoint="closed")
+@requires(LOGGED_IN)
+def desk_list(box: str):
+    desk = web_desk()
+    sort = _sort_arg()
+    result = None
+    if desk is not None:
+        result = service.desk_files(get_session(), desk, BOXES[box], sort, page_arg(), PER_PAGE)
+    return render_template("files/list.html", box=box, desk=desk, result=result, sort=sort)
+
+
+@bp.get("/files/sent")
+@requires(LOGGED_IN)
+def sent():
+    desk = web_desk()
+    result = None
+    if desk is not None:
+        result = service.sent_files(get_session(), desk, page_arg(), PER_PAGE)
+    return render_template("files/sent.html", desk=desk, result=result)
+
+
+@bp.get("/files/")
+@requires(LOGGED_IN)
+def visible():
+    """Every file the user may see (an auditor: the whole jurisdiction), newest change first."""
+    result = service.visible_files(get_session(), current_user, page_arg(), PER_PAGE)
+    return render_template("files/visible.html", result=result)
+
+
+# --- a new file --------------------------------------------------------------------------------
+
+
+@bp.route("/files/new", methods=["GET", "POST"])
+@requires("file.create")
+def new():
+    session = get_session()
+    desk = web_desk()
+    form = FileForm()
+    form.receipt_ids.choices = choices(
+        (r.id, receipt_label(r)) for r in open_receipts(session, desk)
+    )
+    status = 200
+    from_receipt = int_or_none(request.args.get("receipt"))
+    if request.method == "GET" and from_receipt:
+        # "open a new file from this receipt": tick it and take its subject
+        receipt = receipts.get_receipt(session, current_user, from_receipt)
+        form.receipt_ids.data = [receipt.id]
+        form.subject.data = form.subject.data or receipt.subject
+    if request.method == "POST":
+        if form.validate_on_submit():
+            values = {
+                "subject": form.subject.data,
+                "head": form.head.data,
+                "category": form.category.data,
+                "priority": form.priority.data,
+            }
+            try:
+                file = service.create_file(
+                    session, current_user, desk, values, form.receipt_ids.data or []
+                )
+            except (Invalid, Conflict) as exc:
+                session.rollback()
+                if isinstance(exc, Conflict):
+                    flash(conflict_message(exc, FILE_CONFLICTS), "error")
+                else:
+                    form_error(form, exc)
+                status = exc.status
+            else:
+                flash(_("File %(number)s opened.", number=file.number), "info")
+                return redirect(url_for("files.show", file_id=file.id), 303)
+        else:
+            status = 422
+    return render_template("files/new.html", form=form, desk=desk), status
+
+
+# --- the file page -----------------------------------------------------------------------------
+
+
+def _send_form(session, desk, formdata=True) -> SendForm:
+    form = SendForm(prefix="send") if formdata else SendForm(prefix="send", formdata=None)
+    form.to.choices = desk_choices(session, desk)
+    form.priority.choices = priority_choices(blank=_l("(unchanged)"))
+    return form
+
+
+def _receipt_form(session, desk, formdata=True) -> PutReceiptForm:
+    form = (
+        PutReceiptForm(prefix="receipt")
+        if formdata
+        else PutReceiptForm(prefix="receipt", formdata=None)
+    )
+    form.receipt_id.choices = choices(
+        (r.id, receipt_label(r)) for r in open_receipts(session, desk)
+    )
+    return form
+
+
+def _render_file(session, file, *, status: int = 200, failed: tuple[str, object] | None = None):
+    """The file page. `failed` = (form name, the submitted form) keeps what the user typed."""
+    desk = web_desk()
+    detail = service.file_detail(session, file)
+    version = str(file.version)
+    closed = file.status == FileStatus.closed
+    holder = desk is not None and file.holder_desk_id == desk.id
+    last = file.last_movement
+    acts = {
+        "note": holder and not closed,
+        "send": holder and not closed,
+        "park": holder and file.status == FileStatus.open,
+        "close": holder and not closed and can(current_user, "file.close"),
+        "reopen": holder and closed and can(current_user, "file.close"),
+        "pull_back": desk is not None
+        and not closed
+        and last is not None
+        and last.kind == MoveKind.sent
+        and last.from_desk_id == desk.id
+        and last.opened_at is None,
+    }
+
+    def blank(cls, prefix, **data):
+        return cls(prefix=prefix, formdata=None, data={"version": version, **data})
+
+    forms = {
+        "note": blank(NoteForm, "note"),
+        "send": _send_form(session, desk, formdata=False),
+        "pull_back": blank(RemarksForm, "pull"),
+        "park": blank(RemarksForm, "park"),
+        "close": blank(OfficerRemarksForm, "close"),
+        "reopen": blank(OfficerRemarksForm, "reopen"),
+        "receipt": _receipt_form(session, desk, formdata=False),
+        "draft": blank(DraftForm, "draft"),
+    }
+    forms["send"].version.data = forms["receipt"].version.data = version
+    edit_forms = {
+        n.number: blank(NoteForm, f"edit-{n.number}", text=n.text)
+        for n in detail["notes"]
+        if acts["note"] and not n.final and n.author_id == current_user.id and n.desk_id == desk.id
+    }
+    failed_name = None
+    if failed is not None:
+        failed_name, form = failed
+        form.version.data = version  # the page now shows this version: a resubmit may go ahead
+        if failed_name.startswith("edit-"):
+            edit_forms[int(failed_name[5:])] = form
+        else:
+            forms[failed_name] = form
+    held_elsewhere = next(
+        (
+            d
+            for d in current_user.current_desks()
+            if d.id == file.holder_desk_id and (desk is None or d.id != desk.id)
+        ),
+        None,
+    )
+    overdue = (
+        file.status == FileStatus.open
+        and last is not None
+        and is_overdue(last.at, last.due_on, dt.date.today())
+    )
+    return render_template(
+        "files/show.html",
+        file=file,
+        desk=desk,
+        overdue=overdue,
+        acts=acts,
+        forms=forms,
+        edit_forms=edit_forms,
+        failed=failed_name,
+        held_elsewhere=held_elsewhere,
+        **detail,
+    ), status
+
+
+@bp.get("/files/<int:file_id>")
+@requires(LOGGED_IN)
+def show(file_id: int):
+    session = get_session()
+    file = service.open_file(session, current_user, web_desk(), file_id)
+    return _render_file(session, file)
+
+
+def _failed(session, file_id: int, name: str, form, exc=None):
+    """Show the file again after a refused action, keeping the submitted form."""
+    file = service.get_file(session, current_user, file_id)  # 404 when not visible
+    if isinstance(exc, Conflict):
+        flash(conflict_message(exc, FILE_CONFLICTS), "error")
+        return _render_file(session, file, status=409, failed=(name, form))
+    if isinstance(exc, Invalid):
+        form_error(form, exc)
+    else:
+        flash(_("Please correct the marked fields."), "error")
+    return _render_file(session, file, status=422, failed=(name, form))
+
+
+def _act(file_id: int, name: str, form, call, message: str, to=None):
+    """Validate, call the service, and redirect (303) or show the file again (409/422)."""
+    session = get_session()
+    if not form.validate_on_submit():
+        return _failed(session, file_id, name, form)
+    try:
+        call(session, int_or_none(form.version.data))
+    except (Conflict, Invalid) as exc:
+        session.rollback()
+        return _failed(session, file_id, name, form, exc)
+    flash(message, "info")
+    return redirect(to or url_for("files.show", file_id=file_id), 303)
+
+
+def _remarks(form) -> str | None:
+    return (form.remarks.data or "").strip() or None
+
+
+@bp.post("/files/<int:file_id>/notes")
+@requires(LOGGED_IN)
+def add_note(file_id: int):
+    form = NoteForm(prefix="note")
+    return _act(
+        file_id,
+        "note",
+        form,
+        lambda s, v: service.add_note(s, current_user, web_desk(), file_id, form.text.data, v),
+        _("Note added."),
+    )
+
+
+@bp.post("/files/<int:file_id>/notes/<int:number>")
+@requires(LOGGED_IN)
+def edit_note(file_id: int, number: int):
+    form = NoteForm(prefix=f"edit-{number}")
+    return _act(
+        file_id,
+        f"edit-{number}",
+        form,
+        lambda s, v: service.edit_note(
+            s, current_user, web_desk(), file_id, number, form.text.data, v
+        ),
+        _("Note %(number)s saved.", number=number),
+    )
+
+
+@bp.post("/files/<int:file_id>/send")
+@requires(LOGGED_IN)
+def send(file_id: int):
+    form = _send_form(get_session(), web_desk())
+    return _act(
+        file_id,
+        "send",
+        form,
+        lambda s, v: service.send_file(
+            s,
+            current_user,
+            web_desk(),
+            file_id,
+            form.to.data,
+            _remarks(form),
+            form.priority.data or None,
+            form.due_on.data,
+            v,
+        ),
+        _("File sent to %(desk)s.", desk=form.to.data),
+    )
+
+
+@bp.post("/files/<int:file_id>/pull-back")
+@requires(LOGGED_IN)
+def pull_back(file_id: int):
+    form = RemarksForm(prefix="pull")
+    return _act(
+        file_id,
+        "pull_back",
+        form,
+        lambda s, v: service.pull_back(s, current_user, web_desk(), file_id, _remarks(form), v),
+        _("File pulled back to your desk."),
+    )
+
+
+@bp.post("/files/<int:file_id>/park")
+@requires(LOGGED_IN)
+def park(file_id: int):
+    form = RemarksForm(prefix="park")
+    return _act(
+        file_id,
+        "park",
+        form,
+        lambda s, v: service.park(s, current_user, web_desk(), file_id, _remarks(form), v),
+        _("File parked."),
+    )
+
+
+@bp.post("/files/<int:file_id>/close")
+@requires("file.close")
+def close(file_id: int):
+    form = OfficerRemarksForm(prefix="close")
+    return _act(
+        file_id,
+        "close",
+        form,
+        lambda s, v: service.close(s, current_user, web_desk(), file_id, _remarks(form), v),
+        _("File closed."),
+    )
+
+
+@bp.post("/files/<int:file_id>/reopen")
+@requires("file.close")
+def reopen(file_id: int):
+    form = OfficerRemarksForm(prefix="reopen")
+    return _act(
+        file_id,
+        "reopen",
+        form,
+        lambda s, v: service.reopen(s, current_user, web_desk(), file_id, _remarks(form), v),
+        _("File reopened."),
+    )
+
+
+@bp.post("/files/<int:file_id>/receipts")
+@requires(LOGGED_IN)
+def put_receipt(file_id: int):
+    form = _receipt_form(get_session(), web_desk())
+    return _act(
+        file_id,
+        "receipt",
+        form,
+        lambda s, v: service.put_receipt_in_file(
+            s, current_user, web_desk(), file_id, form.receipt_id.data, v
+        ),
+        _("Receipt put into the file."),
+    )
+
+
+@bp.post("/files/<int:file_id>/drafts")
+@requires(LOGGED_IN)
+def create_draft(file_id: int):
+    form = DraftForm(prefix="draft")
+    created = {}
+
+    def call(session, version):
+        # notings.create_draft takes no version: check the one the user saw here
+        service.get_file(session, current_user, file_id).check_version(version)
+        created["draft"] = notings.create_draft(
+            session, current_user, web_desk(), file_id, form.title.data, form.body.data
+        )
+
+    response = _act(file_id, "draft", form, call, _("Draft created."))
+    if "draft" in created:
+        return redirect(url_for("files.draft", draft_id=created["draft"].id), 303)
+    return response
+
+
+# --- drafts for approval -----------------------------------------------------------------------
+
+
+def _render_draft(session, draft, file, *, status: int = 200, revise=None):
+    desk = web_desk()
+    on_desk = desk is not None and file.holder_desk_id == desk.id
+    on_desk = on_desk and file.status != FileStatus.closed
+    issued = draft.status == DraftStatus.issued
+    if revise is None:
+        revise = ReviseDraftForm(
+            prefix="revise",
+            formdata=None,
+            data={"body": draft.versions[-1].body, "version": str(draft.version)},
+        )
+    else:
+        revise.version.data = str(draft.version)
+    shown = draft.versions[-1]
+    wanted = int_or_none(request.args.get("v"))
+    for v in draft.versions:
+        if v.version == wanted:
+            shown = v
+    return render_template(
+        "files/draft.html",
+        draft=draft,
+        file=file,
+        shown=shown,
+        may_edit=on_desk and not issued,
+        may_approve=on_desk
+        and draft.status == DraftStatus.draft
+        and can(current_user, "draft.approve"),
+        may_issue=on_desk and draft.status == DraftStatus.approved,
+        revise_form=revise,
+        approve_form=VersionedForm(
+            prefix="approve", formdata=None, data={"version": str(draft.version)}
+        ),
+        issue_form=PlainForm(prefix="issue", formdata=None),
+    ), status
+
+
+@bp.get("/drafts/<int:draft_id>")
+@requires(LOGGED_IN)
+def draft(draft_id: int):
+    session = get_session()
+    draft, file = notings.get_draft(session, current_user, draft_id)
+    return _render_draft(session, draft, file)
+
+
+def _draft_act(draft_id: int, form, call, message: str, revise=None):
+    session = get_session()
+    if form.validate_on_submit():
+        try:
+            call(session, int_or_none(form.version.data) if hasattr(form, "version") else None)
+        except (Conflict, Invalid) as exc:
+            session.rollback()
+            draft, file = notings.get_draft(session, current_user, draft_id)
+            if isinstance(exc, Conflict):
+                flash(conflict_message(exc, DRAFT_CONFLICTS), "error")
+            elif revise is not None:
+                form_error(revise, exc)
+            else:
+                flash(exc.message, "error")
+            return _render_draft(session, draft, file, status=exc.status, revise=revise)
+        flash(message, "info")
+        return redirect(url_for("files.draft", draft_id=draft_id), 303)
+    draft, file = notings.get_draft(session, current_user, draft_id)
+    flash(_("Please correct the marked fields."), "error")
+    return _render_draft(session, draft, file, status=422, revise=revise)
+
+
+@bp.post("/drafts/<int:draft_id>")
+@requires(LOGGED_IN)
+def revise_draft(draft_id: int):
+    form = ReviseDraftForm(prefix="revise")
+    return _draft_act(
+        draft_id,
+        form,
+        lambda s, v: notings.revise_draft(s, current_user, web_desk(), draft_id, form.body.data, v),
+        _("Draft saved as a new version."),
+        revise=form,
+    )
+
+
+@bp.post("/drafts/<int:draft_id>/approve")
+@requires("draft.approve")
+def approve_draft(draft_id: int):
+    form = VersionedForm(prefix="approve")
+    return _draft_act(
+        draft_id,
+        form,
+        lambda s, v: notings.approve_draft(s, current_user, web_desk(), draft_id, v),
+        _("Draft approved."),
+    )
+
+
+@bp.post("/drafts/<int:draft_id>/issue")
+@requires(LOGGED_IN)
+def issue_draft(draft_id: int):
+    form = PlainForm(prefix="issue")
+    issued = {}
+
+    def call(session, _version):
+        issued["number"] = notings.issue_draft(
+            session, current_user, web_desk(), draft_id
+        ).dispatch_number
+
+    response = _draft_act(draft_id, form, call, _("Letter issued."))
+    if "number" in issued:
+        flash(_("Dispatch number: %(number)s", number=issued["number"]), "info")
+    return response
+
+
+@bp.get("/drafts/<int:draft_id>/compare")
+@requires(LOGGED_IN)
+def compare(draft_id: int):
+    session = get_session()
+    draft, file = notings.get_draft(session, current_user, draft_id)
+    b = int_or_none(request.args.get("b")) or draft.version
+    a = int_or_none(request.args.get("a")) or max(1, b - 1)
+    lines = notings.diff_versions(draft, a, b)  # 404 for a version that does not exist
+    return render_template("files/compare.html", draft=draft, file=file, a=a, b=b, lines=lines)

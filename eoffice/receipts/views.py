@@ -1,0 +1,255 @@
+"""Dak pages: the acting desk's open receipts, diarising, a receipt, sending and closing it.
+
+The pages parse forms and call receipts.service, exactly as the JSON API does."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy.orm import Session, selectinload
+
+from eoffice.auth.permissions import LOGGED_IN, can, requires
+from eoffice.auth.views import web_desk
+from eoffice.db import get_session
+from eoffice.errors import Conflict, Invalid
+from eoffice.files.models import File
+from eoffice.org.forms import choices
+from eoffice.org.models import Desk
+from eoffice.receipts import service
+from eoffice.receipts.forms import ReceiptCloseForm, ReceiptForm, ReceiptSendForm
+from eoffice.receipts.models import Receipt, ReceiptStatus
+
+bp = Blueprint("receipts", __name__, url_prefix="/receipts")
+
+PER_PAGE = 25
+
+CONFLICTS = {
+    "receipt_not_open": _l("This receipt has already been put into a file or closed."),
+    "not_holder": _l("This receipt is not on your desk any more."),
+}
+
+
+# --- helpers shared with the file pages ---------------------------------------------------------
+
+
+def page_arg() -> int:
+    try:
+        return max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+def int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def desk_choices(session: Session, exclude: Desk | None) -> list:
+    """Active desks a file or receipt can be sent to: every desk but the acting one."""
+    locale = str(get_locale())
+    desks = session.scalars(
+        sa.select(Desk).where(Desk.active).options(selectinload(Desk.office)).order_by(Desk.code)
+    )
+    return choices(
+        [("", "—")]
+        + [
+            (d.code, f"{d.code} — {d.display_title(locale)} ({d.office.display_name(locale)})")
+            for d in desks
+            if exclude is None or d.id != exclude.id
+        ]
+    )
+
+
+def open_receipts_stmt(desk: Desk):
+    return (
+        sa.select(Receipt)
+        .where(Receipt.holder_desk_id == desk.id, Receipt.status == ReceiptStatus.open.value)
+        .order_by(Receipt.id.desc())
+    )
+
+
+def open_receipts(session: Session, desk: Desk | None, limit: int = 200) -> list[Receipt]:
+    """Receipts lying open on the desk, newest first (for "put into a file" choices)."""
+    if desk is None:
+        return []
+    return list(session.scalars(open_receipts_stmt(desk).limit(limit)))
+
+
+def receipt_label(r: Receipt) -> str:
+    subject = r.subject if len(r.subject) <= 80 else r.subject[:79] + "…"
+    return f"{r.number} — {subject}"
+
+
+def form_error(form, exc: Invalid) -> None:
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = list(field.errors) + [exc.message]
+    else:
+        flash(exc.message, "error")
+
+
+def conflict_message(exc: Conflict, messages: dict) -> str:
+    message = messages.get(exc.code)
+    return str(message) if message is not None else exc.message
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@requires(LOGGED_IN)
+def index():
+    session = get_session()
+    desk = web_desk()
+    items, page_info = [], {"page": 1, "pages": 1, "total": 0}
+    if desk is not None:
+        stmt = open_receipts_stmt(desk)
+        page = page_arg()
+        total = session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+        items = session.scalars(stmt.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+        page_info = {"page": page, "pages": max(1, -(-total // PER_PAGE)), "total": total}
+    return render_template("receipts/list.html", desk=desk, receipts=items, page_info=page_info)
+
+
+def _values(form: ReceiptForm) -> dict:
+    values = {}
+    for name in (
+        "received_on",
+        "mode",
+        "sender_name",
+        "sender_designation",
+        "sender_organisation",
+        "sender_address",
+        "sender_mobile",
+        "sender_email",
+        "letter_number",
+        "letter_date",
+        "subject",
+        "category",
+        "language",
+        "enclosures",
+        "remarks",
+    ):
+        value = form[name].data
+        if isinstance(value, str):
+            value = value.strip() or None
+        values[name] = value
+    return values
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("receipt.create")
+def new():
+    session = get_session()
+    desk = web_desk()
+    form = ReceiptForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                receipt = service.diarise(session, current_user, desk, _values(form))
+            except Invalid as exc:
+                session.rollback()
+                form_error(form, exc)
+            else:
+                flash(_("Diarised as %(number)s.", number=receipt.number), "info")
+                return redirect(url_for("receipts.show", receipt_id=receipt.id), 303)
+        status = 422
+    return render_template("receipts/new.html", form=form, desk=desk), status
+
+
+def _render(session, receipt: Receipt, send=None, close=None, status: int = 200):
+    desk = web_desk()
+    movable = (
+        desk is not None
+        and receipt.status == ReceiptStatus.open
+        and receipt.holder_desk_id == desk.id
+    )
+    if send is None:
+        send = ReceiptSendForm(prefix="send", formdata=None)
+    send.to.choices = desk_choices(session, desk)
+    close = close or ReceiptCloseForm(prefix="close", formdata=None)
+    file = session.get(File, receipt.file_id) if receipt.file_id else None
+    return render_template(
+        "receipts/show.html",
+        receipt=receipt,
+        file=file,
+        desk=desk,
+        movable=movable,
+        may_open_file=movable and can(current_user, "file.create"),
+        send_form=send,
+        close_form=close,
+    ), status
+
+
+@bp.get("/<int:receipt_id>")
+@requires(LOGGED_IN)
+def show(receipt_id: int):
+    session = get_session()
+    return _render(session, service.get_receipt(session, current_user, receipt_id))
+
+
+def _failed(session, receipt_id: int, exc, **forms):
+    receipt = service.get_receipt(session, current_user, receipt_id)  # 404 when not visible
+    status = 422
+    if isinstance(exc, Conflict):
+        status = 409
+        flash(conflict_message(exc, CONFLICTS), "error")
+    elif isinstance(exc, Invalid):
+        form_error(next(iter(forms.values())), exc)
+    return _render(session, receipt, status=status, **forms)
+
+
+@bp.post("/<int:receipt_id>/send")
+@requires(LOGGED_IN)
+def send(receipt_id: int):
+    session = get_session()
+    form = ReceiptSendForm(prefix="send")
+    form.to.choices = desk_choices(session, web_desk())
+    if not form.validate_on_submit():
+        return _failed(session, receipt_id, None, send=form)
+    try:
+        receipt = service.send_receipt(
+            session,
+            current_user,
+            web_desk(),
+            receipt_id,
+            form.to.data,
+            (form.remarks.data or "").strip() or None,
+        )
+    except (Conflict, Invalid) as exc:
+        session.rollback()
+        return _failed(session, receipt_id, exc, send=form)
+    flash(
+        _("Receipt %(number)s sent to %(desk)s.", number=receipt.number, desk=form.to.data), "info"
+    )
+    # it has left this desk (and may no longer be visible here): back to the desk's dak
+    return redirect(url_for("receipts.index"), 303)
+
+
+@bp.post("/<int:receipt_id>/close")
+@requires(LOGGED_IN)
+def close(receipt_id: int):
+    session = get_session()
+    form = ReceiptCloseForm(prefix="close")
+    if not form.validate_on_submit():
+        return _failed(session, receipt_id, None, close=form)
+    try:
+        receipt = service.close_receipt(
+            session,
+            current_user,
+            web_desk(),
+            receipt_id,
+            (form.remarks.data or "").strip() or None,
+        )
+    except (Conflict, Invalid) as exc:
+        session.rollback()
+        return _failed(session, receipt_id, exc, close=form)
+    flash(_("Receipt %(number)s closed.", number=receipt.number), "info")
+    return redirect(url_for("receipts.show", receipt_id=receipt_id), 303)
