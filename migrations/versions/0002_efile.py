@@ -10,7 +10,6 @@ from alembic import op
 
 import eoffice.db
 
-
 revision = "d5c081828500"
 down_revision = "89de1b1e0a4e"
 branch_labels = None

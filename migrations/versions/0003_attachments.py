@@ -10,7 +10,6 @@ from alembic import op
 
 import eoffice.db
 
-
 revision = "8a4587b0951e"
 down_revision = "d5c081828500"
 branch_labels = None
