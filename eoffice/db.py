@@ -113,6 +113,18 @@ def get_session() -> Session:
     return g.db_session
 
 
+def begin_writing(session: Session) -> None:
+    """A reading session is about to write: on SQLite, end its read snapshot and take the write
+    lock now (BEGIN IMMEDIATE), so it waits its turn instead of failing as busy. Objects loaded
+    before are expired; load them again. Elsewhere, row locks do this job."""
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    if session.connection().get_execution_options().get("sqlite_begin") == "IMMEDIATE":
+        return
+    session.rollback()
+    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
 def close_session(_exc: BaseException | None = None) -> None:
     session = g.pop("db_session", None)
     if session is not None:

@@ -9,6 +9,7 @@ from eoffice.audit import service
 from eoffice.audit.models import AuditEvent
 from eoffice.auth.permissions import requires
 from eoffice.db import get_session
+from eoffice.pagination import page_arg, paginate
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PAGE_SIZE = 50
@@ -25,15 +26,9 @@ def events():
         stmt = stmt.where(AuditEvent.action.startswith(action, autoescape=True))
     if who:
         stmt = stmt.where(AuditEvent.username == who)
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page = 1
-    total = session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
-    rows = session.scalars(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    pager = {"page": page, "pages": max(1, -(-total // PAGE_SIZE)), "total": total}
+    page = paginate(session, stmt, page_arg(), PAGE_SIZE)
     return render_template(
-        "audit/events.html", events=rows, page_info=pager, action=action, who=who
+        "audit/events.html", events=page.items, page_info=page, action=action, who=who
     )
 
 

@@ -203,13 +203,21 @@ class File(Base):
         self.status = FileStatus.open.value
         return self._move(MoveKind.reopened.value, desk, desk, by, remarks)
 
+    def unopened_for(self, desk: Desk) -> bool:
+        """Was the file sent to `desk` and not opened there yet?"""
+        last = self.last_movement
+        return (
+            last is not None
+            and last.kind == MoveKind.sent
+            and last.to_desk_id == desk.id
+            and last.opened_at is None
+        )
+
     def mark_opened(self, desk: Desk, by) -> bool:
         """The receiving desk has opened the file: it can no longer be pulled back."""
+        if not self.unopened_for(desk):
+            return False
         last = self.last_movement
-        if last is None or last.to_desk_id != desk.id or last.opened_at is not None:
-            return False
-        if last.kind != MoveKind.sent:
-            return False
         last.opened_at = utcnow()
         last.opened_by_id = by.id
         return True

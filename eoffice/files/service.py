@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from eoffice.audit import service as audit
 from eoffice.auth.permissions import can
+from eoffice.db import begin_writing
 from eoffice.errors import Conflict, Forbidden, Invalid, NotFound
 from eoffice.files import access
 from eoffice.files.models import (
@@ -30,6 +30,7 @@ from eoffice.files.models import (
 from eoffice.notings.models import Draft, Note
 from eoffice.numbering import next_serial
 from eoffice.org.models import Desk
+from eoffice.pagination import Page, paginate
 from eoffice.receipts.models import Receipt
 from eoffice.receipts.service import require_desk
 
@@ -78,16 +79,22 @@ def _file_number(desk: Desk, head: str, serial: int, year: int) -> str:
         raise Invalid(f"the office's file number scheme is broken: {scheme}") from exc
 
 
+def next_page(session: Session, file: File) -> int:
+    """The next page of the correspondence side (C/1, C/2, ...); the caller holds the file."""
+    last = session.scalar(
+        sa.select(sa.func.max(Correspondence.page)).where(Correspondence.file_id == file.id)
+    )
+    return (last or 0) + 1
+
+
 def _add_receipt(session: Session, file: File, receipt: Receipt, desk: Desk) -> Correspondence:
     receipt.put_in_file(desk, file)
-    page = (
-        session.scalar(
-            sa.select(sa.func.max(Correspondence.page)).where(Correspondence.file_id == file.id)
-        )
-        or 0
-    ) + 1
     entry = Correspondence(
-        file_id=file.id, page=page, kind="receipt", receipt_id=receipt.id, title=receipt.subject
+        file_id=file.id,
+        page=next_page(session, file),
+        kind="receipt",
+        receipt_id=receipt.id,
+        title=receipt.subject,
     )
     session.add(entry)
     return entry
@@ -156,7 +163,12 @@ def create_file(session: Session, user, desk, values: dict, receipt_ids=()) -> F
 def open_file(session: Session, user, desk: Desk | None, file_id: int) -> File:
     """Read a file; when its holding desk reads it, the last movement becomes opened."""
     file = get_file(session, user, file_id)
-    if desk is not None and file.holder_desk_id == desk.id and file.mark_opened(desk, user):
+    if desk is None or file.holder_desk_id != desk.id or not file.unopened_for(desk):
+        return file
+    # a read turns into a write: take the write lock first, then look again under it
+    begin_writing(session)
+    file = get_file(session, user, file_id, for_update=True)
+    if file.holder_desk_id == desk.id and file.mark_opened(desk, user):
         audit.record(session, "file.opened", user=user, desk=desk, obj_type="file", obj_id=file.id)
         commit(session)
     return file
@@ -361,24 +373,6 @@ def file_detail(session: Session, file: File) -> dict:
 SORTS = {"received", "priority", "number", "subject"}
 
 
-@dataclass
-class Page:
-    items: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def _paged(session, stmt, page: int, per_page: int) -> tuple[list, int]:
-    total = session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    return rows, total
-
-
 def desk_files(
     session: Session,
     desk: Desk,
@@ -404,8 +398,8 @@ def desk_files(
         "number": [File.number],
         "subject": [File.subject, File.id],
     }[sort if sort in SORTS else "received"]
-    rows, total = _paged(session, stmt.order_by(*order), page, per_page)
-    items = [
+    result = paginate(session, stmt.order_by(*order), page, per_page, rows=True)
+    result.items = [
         {
             "file": f,
             "movement": m,
@@ -413,9 +407,9 @@ def desk_files(
             "opened": m.opened_at is not None or m.kind != "sent",
             "overdue": status == "open" and is_overdue(m.at, m.due_on, today),
         }
-        for f, m, from_code in rows
+        for f, m, from_code in result.items
     ]
-    return Page(items, total, page, per_page)
+    return result
 
 
 def sent_files(session: Session, desk: Desk, page: int = 1, per_page: int = 25) -> Page:
@@ -427,9 +421,9 @@ def sent_files(session: Session, desk: Desk, page: int = 1, per_page: int = 25) 
         .where(Movement.from_desk_id == desk.id, Movement.kind == "sent")
         .order_by(Movement.at.desc(), Movement.id.desc())
     )
-    rows, total = _paged(session, stmt, page, per_page)
-    items = [{"movement": m, "file": f, "to": to_code} for m, f, to_code in rows]
-    return Page(items, total, page, per_page)
+    result = paginate(session, stmt, page, per_page, rows=True)
+    result.items = [{"movement": m, "file": f, "to": to_code} for m, f, to_code in result.items]
+    return result
 
 
 def visible_files(session: Session, user, page: int = 1, per_page: int = 25) -> Page:
@@ -439,8 +433,7 @@ def visible_files(session: Session, user, page: int = 1, per_page: int = 25) -> 
         .options(joinedload(File.holder))
         .order_by(File.updated_at.desc())
     )
-    rows, total = _paged(session, stmt, page, per_page)
-    return Page([r[0] for r in rows], total, page, per_page)
+    return paginate(session, stmt, page, per_page)
 
 
 def load_drafts_for(session: Session, file: File):

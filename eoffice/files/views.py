@@ -38,6 +38,7 @@ from eoffice.files.models import FileStatus, MoveKind, is_overdue
 from eoffice.notings import service as notings
 from eoffice.notings.models import DraftStatus
 from eoffice.org.forms import choices
+from eoffice.pagination import page_arg
 from eoffice.receipts import service as receipts
 from eoffice.receipts.views import (
     conflict_message,
@@ -45,7 +46,6 @@ from eoffice.receipts.views import (
     form_error,
     int_or_none,
     open_receipts,
-    page_arg,
     receipt_label,
 )
 

@@ -12,7 +12,7 @@ from eoffice.audit import service as audit
 from eoffice.auth.permissions import can
 from eoffice.errors import Conflict, Forbidden, Invalid, NotFound
 from eoffice.files.models import Correspondence, File
-from eoffice.files.service import commit, get_file
+from eoffice.files.service import commit, get_file, next_page
 from eoffice.notings.models import Draft, DraftVersion
 from eoffice.numbering import next_serial
 from eoffice.receipts.service import require_desk
@@ -122,12 +122,7 @@ def issue_draft(session, user, desk, draft_id: int) -> Draft:
     year = dt.date.today().year
     serial = next_serial(session, file.office_id, "dispatch", year)
     draft.issue(user, f"{file.office.code}/D/{year}/{serial:05d}")
-    page = (
-        session.scalar(
-            sa.select(sa.func.max(Correspondence.page)).where(Correspondence.file_id == file.id)
-        )
-        or 0
-    ) + 1
+    page = next_page(session, file)
     session.add(
         Correspondence(
             file_id=file.id, page=page, kind="issued", draft_id=draft.id, title=draft.title

@@ -15,25 +15,11 @@ from eoffice.errors import Conflict, Forbidden, Invalid
 from eoffice.org import service
 from eoffice.org.forms import DeskForm, HandoverForm, OfficeForm, SectionForm, UserForm, choices
 from eoffice.org.models import Desk, DeskHolding, Office
+from eoffice.pagination import page_arg, paginate
 
 bp = Blueprint("org", __name__, url_prefix="/admin")
 
 PAGE_SIZE = 50
-
-
-def _page() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
-
-
-def _paginate(session, stmt):
-    page = _page()
-    total = session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
-    items = session.scalars(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    pages = max(1, -(-total // PAGE_SIZE))
-    return items, {"page": page, "pages": pages, "total": total}
 
 
 def _form_error(form, exc: Invalid) -> None:
@@ -144,8 +130,8 @@ def desks():
         stmt = stmt.where(
             sa.or_(Desk.code.ilike(like), Desk.title.ilike(like), Desk.title_hi.ilike(like))
         )
-    items, pager = _paginate(session, stmt)
-    return render_template("org/desks.html", desks=items, page_info=pager, q=q)
+    page = paginate(session, stmt, page_arg(), PAGE_SIZE)
+    return render_template("org/desks.html", desks=page.items, page_info=page, q=q)
 
 
 def _desk_choices(form: DeskForm, session, desk: Desk | None) -> None:
@@ -266,8 +252,8 @@ def users():
         stmt = stmt.where(
             sa.or_(User.username.ilike(like), User.name.ilike(like), User.name_hi.ilike(like))
         )
-    items, pager = _paginate(session, stmt)
-    return render_template("org/users.html", users=items, page_info=pager, q=q)
+    page = paginate(session, stmt, page_arg(), PAGE_SIZE)
+    return render_template("org/users.html", users=page.items, page_info=page, q=q)
 
 
 @bp.route("/users/new", methods=["GET", "POST"], defaults={"user_id": None})

@@ -19,6 +19,7 @@ from eoffice.errors import Conflict, Invalid
 from eoffice.files.models import File
 from eoffice.org.forms import choices
 from eoffice.org.models import Desk
+from eoffice.pagination import Page, page_arg, paginate
 from eoffice.receipts import service
 from eoffice.receipts.forms import ReceiptCloseForm, ReceiptForm, ReceiptSendForm
 from eoffice.receipts.models import Receipt, ReceiptStatus
@@ -34,13 +35,6 @@ CONFLICTS = {
 
 
 # --- helpers shared with the file pages ---------------------------------------------------------
-
-
-def page_arg() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
 
 
 def int_or_none(value) -> int | None:
@@ -107,35 +101,15 @@ def conflict_message(exc: Conflict, messages: dict) -> str:
 def index():
     session = get_session()
     desk = web_desk()
-    items, page_info = [], {"page": 1, "pages": 1, "total": 0}
+    page = Page([], 0, 1, PER_PAGE)
     if desk is not None:
-        stmt = open_receipts_stmt(desk)
-        page = page_arg()
-        total = session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
-        items = session.scalars(stmt.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
-        page_info = {"page": page, "pages": max(1, -(-total // PER_PAGE)), "total": total}
-    return render_template("receipts/list.html", desk=desk, receipts=items, page_info=page_info)
+        page = paginate(session, open_receipts_stmt(desk), page_arg(), PER_PAGE)
+    return render_template("receipts/list.html", desk=desk, receipts=page.items, page_info=page)
 
 
 def _values(form: ReceiptForm) -> dict:
     values = {}
-    for name in (
-        "received_on",
-        "mode",
-        "sender_name",
-        "sender_designation",
-        "sender_organisation",
-        "sender_address",
-        "sender_mobile",
-        "sender_email",
-        "letter_number",
-        "letter_date",
-        "subject",
-        "category",
-        "language",
-        "enclosures",
-        "remarks",
-    ):
+    for name in service.FIELDS:
         value = form[name].data
         if isinstance(value, str):
             value = value.strip() or None

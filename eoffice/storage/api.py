@@ -30,11 +30,23 @@ def attachment_json(att) -> dict:
     }
 
 
-def _uploaded():
+def _store_upload(**target) -> tuple:
+    """The multipart field `file`, checked and stored for the file or receipt given."""
     upload = request.files.get("file")
     if upload is None:
         raise Invalid("send the file as multipart/form-data in the field 'file'", field="file")
-    return upload.filename, upload.read(current_app.config["UPLOAD_LIMIT"] + 1)
+    limit = current_app.config["UPLOAD_LIMIT"]
+    att = service.upload(
+        get_session(),
+        get_store(),
+        current_user,
+        acting_desk_for_request(current_user),
+        name=upload.filename,
+        data=upload.read(limit + 1),
+        limit=limit,
+        **target,
+    )
+    return jsonify(attachment_json(att)), 201
 
 
 @bp.post("/files/<int:file_id>/attachments")
@@ -42,20 +54,7 @@ def _uploaded():
 @requires(LOGGED_IN)
 def upload_to_file(file_id: int):
     """Attach a document to a file (holding desk). Type decided by content; 413 / 415 refused."""
-    session = get_session()
-    file = get_file(session, current_user, file_id, for_update=True)
-    name, data = _uploaded()
-    att = service.upload(
-        session,
-        get_store(),
-        current_user,
-        acting_desk_for_request(current_user),
-        file=file,
-        name=name,
-        data=data,
-        limit=current_app.config["UPLOAD_LIMIT"],
-    )
-    return jsonify(attachment_json(att)), 201
+    return _store_upload(file=get_file(get_session(), current_user, file_id, for_update=True))
 
 
 @bp.post("/receipts/<int:receipt_id>/attachments")
@@ -63,20 +62,7 @@ def upload_to_file(file_id: int):
 @requires(LOGGED_IN)
 def upload_to_receipt(receipt_id: int):
     """Attach the scan of a receipt (desk holding the receipt)."""
-    session = get_session()
-    receipt = get_receipt(session, current_user, receipt_id)
-    name, data = _uploaded()
-    att = service.upload(
-        session,
-        get_store(),
-        current_user,
-        acting_desk_for_request(current_user),
-        receipt=receipt,
-        name=name,
-        data=data,
-        limit=current_app.config["UPLOAD_LIMIT"],
-    )
-    return jsonify(attachment_json(att)), 201
+    return _store_upload(receipt=get_receipt(get_session(), current_user, receipt_id))
 
 
 @bp.get("/attachments/<int:attachment_id>")

@@ -153,3 +153,39 @@ def test_notes_without_a_version_all_land_with_distinct_numbers(app, tokens, db)
         sa.select(Note.number).where(Note.file_id == file["id"]).order_by(Note.number)
     ).all()
     assert numbers == list(range(1, statuses.count(201) + 1))
+
+
+def test_opening_a_file_waits_for_a_writer_instead_of_failing(app, tokens, db):
+    """Reading a file at its desk marks it opened: a read that becomes a write. While another
+    request holds the write lock it waits its turn; it neither fails as busy nor loses the mark."""
+    import time
+
+    client = app.test_client()
+    file = client.post(
+        "/api/v1/files",
+        headers=tokens["clerk"],
+        json={"subject": "प्रतीक्षा", "head": "6", "category": "C"},
+    ).get_json()
+    client.post(f"/api/v1/files/{file['id']}/send", headers=tokens["clerk"], json={"to": "SPO-SP"})
+    writer = app.extensions["eoffice.db"].write_sessionmaker()
+    writer.execute(sa.text("UPDATE files SET subject = subject WHERE id = :id"), {"id": file["id"]})
+    result = {}
+
+    def read():
+        resp = app.test_client().get(
+            f"/api/v1/files/{file['id']}?desk=SPO-SP", headers=tokens["officer"]
+        )
+        result["status"] = resp.status_code
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    time.sleep(0.5)  # the reader is now waiting on the writer's lock
+    writer.commit()
+    writer.close()
+    thread.join(timeout=60)
+    assert result["status"] == 200
+    db.rollback()
+    last = db.scalars(
+        sa.select(Movement).where(Movement.file_id == file["id"]).order_by(Movement.id.desc())
+    ).first()
+    assert last.opened_at is not None
