@@ -169,6 +169,18 @@ def audit_verify() -> None:
     sys.exit(1)
 
 
+# --- object store: `eoffice storage sweep` and `eoffice storage check` ----------------------------
+
+
+def _add_storage_commands() -> None:
+    from eoffice.storage.cli import storage
+
+    main.add_command(storage)
+
+
+_add_storage_commands()
+
+
 # --- serving -----------------------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -21,6 +22,8 @@ from eoffice.receipts.service import require_desk
 from eoffice.storage.models import Attachment, object_key
 from eoffice.storage.sniff import sniff
 from eoffice.storage.store import ObjectMissing, ObjectStore
+
+PREFIX = "sha256/"  # every attachment's key starts so (models.object_key)
 
 
 class TooLarge(DomainError):
@@ -70,7 +73,7 @@ def upload(
         )
     digest = hashlib.sha256(data).hexdigest()
     key = object_key(digest)
-    if not store.exists(key):  # the object store first: a failure here writes no row
+    if _needs_put(store, key):  # the object store first: a failure here writes no row
         store.put(key, data, content_type.split(";")[0])
     attachment = Attachment(
         file_id=file.id if file else None,
@@ -106,6 +109,19 @@ def upload(
     return attachment
 
 
+# A sweep spares objects younger than its grace period; an old copy that a new row is about to
+# point to is written again, so a sweep running meanwhile sees it as young (grace >= 1 hour).
+REFRESH_AFTER = dt.timedelta(hours=1)
+
+
+def _needs_put(store: ObjectStore, key: str) -> bool:
+    try:
+        info = store.stat(key)
+    except ObjectMissing:
+        return True
+    return info.last_modified is not None and info.last_modified < utcnow() - REFRESH_AFTER
+
+
 def get_attachment(session: Session, user, attachment_id: int) -> Attachment:
     att = session.get(Attachment, attachment_id)
     if att is None:
@@ -128,39 +144,109 @@ def attachments_of(session: Session, *, file_id=None, receipt_id=None) -> list[A
     )
 
 
+# Columns that hold object-store keys. A module that keeps objects of its own under "sha256/"
+# without an Attachment row appends its column here, or the sweep would take them for orphans.
+KEY_COLUMNS: list = [Attachment.key]
+
+# Progress callbacks are told of every object listed: progress(1), like a click progress bar.
+Progress = Callable[[int], None]
+
+
+@dataclass
+class SweepReport:
+    objects: int = 0  # objects looked at
+    kept_in_grace: int = 0  # unreferenced, but younger than the grace period
+    removed: list[str] = field(default_factory=list)  # keys removed (or, on a dry run, to remove)
+    bytes_removed: int = 0
+    dry_run: bool = False
+    cancelled: bool = False  # the orphans were found but `confirm` said no
+
+
+def expected_objects(session: Session) -> int:
+    """About how many objects the store holds: the keys the rows point to (plus any orphans)."""
+    return sum(
+        session.scalar(sa.select(sa.func.count(sa.distinct(column)))) or 0 for column in KEY_COLUMNS
+    )
+
+
+def _referenced(session: Session, key: str) -> bool:
+    digest = key.rsplit("/", 1)[-1]
+    session.rollback()  # a fresh snapshot: rows committed since the sweep began count
+    for column in KEY_COLUMNS:
+        stmt = sa.select(column).where(column == key).limit(1)
+        if column is Attachment.key:
+            stmt = stmt.where(Attachment.sha256 == digest)  # the indexed column
+        if session.scalar(stmt) is not None:
+            return True
+    return False
+
+
+def _older_than(store: ObjectStore, key: str, cutoff: dt.datetime) -> bool:
+    try:
+        modified = store.stat(key).last_modified
+    except ObjectMissing:
+        return False  # already gone
+    return modified is None or modified <= cutoff
+
+
 def sweep(
     session: Session,
     store: ObjectStore,
     grace: dt.timedelta,
-    progress: Callable[[int], None] | None = None,
-) -> dict:
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    confirm: Callable[[list[str], int], bool] | None = None,
+) -> SweepReport:
     """Remove objects no row points to, if older than the grace period (an upload whose row is
-    still being committed is younger than that)."""
-    referenced = set(session.scalars(sa.select(Attachment.key).distinct()))
+    still being committed is younger than that). The rows are read before the store is listed,
+    and each orphan is looked up once more just before it goes. `confirm(keys, bytes)` may
+    still say no once the orphans are known."""
+    referenced: set[str] = set()
+    for column in KEY_COLUMNS:
+        referenced.update(session.scalars(sa.select(column).distinct()))
+    session.rollback()
     cutoff = utcnow() - grace
-    seen = removed = kept_young = 0
-    for obj in store.list("sha256/"):
-        seen += 1
+    report = SweepReport(dry_run=dry_run)
+    orphans = []
+    for obj in store.list(PREFIX):
+        report.objects += 1
         if obj.object_name in referenced:
             pass
-        elif obj.last_modified and obj.last_modified > cutoff:
-            kept_young += 1
+        elif obj.last_modified is not None and obj.last_modified > cutoff:
+            report.kept_in_grace += 1
         else:
-            store.delete(obj.object_name)
-            removed += 1
+            orphans.append((obj.object_name, obj.size or 0))
         if progress:
             progress(1)
-    return {"objects": seen, "removed": removed, "kept_in_grace": kept_young}
+    if not dry_run and orphans and confirm is not None:
+        if not confirm([key for key, _ in orphans], sum(size for _, size in orphans)):
+            report.cancelled = True
+            return report
+    for key, size in orphans:  # few, and deleted only once the listing is done
+        if _referenced(session, key):
+            continue
+        if not _older_than(store, key, cutoff):  # written again by an upload meanwhile
+            report.kept_in_grace += 1
+            continue
+        if not dry_run:
+            store.delete(key)
+        report.removed.append(key)
+        report.bytes_removed += size
+    session.rollback()
+    return report
 
 
-def check(session: Session, store: ObjectStore, progress=None) -> list[Attachment]:
-    """Rows whose object is missing from the store."""
-    missing = []
-    for att in session.scalars(sa.select(Attachment).order_by(Attachment.id)):
-        try:
-            store.stat(att.key)
-        except ObjectMissing:
-            missing.append(att)
+def check(
+    session: Session, store: ObjectStore, progress: Progress | None = None
+) -> list[Attachment]:
+    """Rows whose object is missing from the store. The rows are read first (an object is
+    always stored before its row), then the store is listed once instead of asked per row."""
+    rows = list(session.scalars(sa.select(Attachment).order_by(Attachment.id)))
+    present: set[str] = set()
+    for obj in store.list(PREFIX):
+        present.add(obj.object_name)
         if progress:
             progress(1)
-    return missing
+    # a key the listing did not show is asked for directly before it is reported
+    return [att for att in rows if att.key not in present and not store.exists(att.key)]

@@ -23,6 +23,7 @@ class ObjectInfo:
     size: int
     content_type: str
     etag: str
+    last_modified: dt.datetime | None = None
 
 
 _NETWORK_ERRORS = (urllib3.exceptions.HTTPError, OSError)
@@ -83,7 +84,7 @@ class ObjectStore:
 
     def stat(self, key: str) -> ObjectInfo:
         st = self._call(self.client.stat_object, self.bucket, key)
-        return ObjectInfo(key, st.size, st.content_type, st.etag)
+        return ObjectInfo(key, st.size, st.content_type, st.etag, st.last_modified)
 
     def exists(self, key: str) -> bool:
         try:
@@ -96,7 +97,13 @@ class ObjectStore:
         self._call(self.client.remove_object, self.bucket, key)
 
     def list(self, prefix: str = ""):
-        yield from self._call(self.client.list_objects, self.bucket, prefix=prefix, recursive=True)
+        """Every object under `prefix`, page by page (the SDK fetches 1,000 names a request)."""
+        objects = self._call(self.client.list_objects, self.bucket, prefix=prefix, recursive=True)
+        while True:  # the SDK talks to the server while it is iterated: map its errors too
+            obj = self._call(next, objects, None)
+            if obj is None:
+                return
+            yield obj
 
     def signed_url(self, key: str, minutes: int = 5, filename: str | None = None) -> str:
         headers = None
