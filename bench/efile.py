@@ -90,15 +90,14 @@ def count_statements(op: Callable[[Clock], None], engine) -> int:
 # --- the hand-written references ---------------------------------------------------------------
 
 INBOX_COUNT = sa.text(
-    "SELECT count(*) FROM files f JOIN movements m ON m.id = f.last_movement_id "
-    "LEFT JOIN desks s ON s.id = m.from_desk_id "
-    "WHERE f.holder_desk_id = :desk AND f.status = :status"
+    "SELECT count(*) FROM files f "
+    "WHERE f.holder_desk_id = :desk AND f.status = :status AND f.last_movement_id IS NOT NULL"
 )
 INBOX_PAGE = sa.text(
     "SELECT f.*, m.*, s.code FROM files f JOIN movements m ON m.id = f.last_movement_id "
     "LEFT JOIN desks s ON s.id = m.from_desk_id "
-    "WHERE f.holder_desk_id = :desk AND f.status = :status "
-    "ORDER BY m.at DESC, f.id DESC LIMIT :limit OFFSET :offset"
+    "WHERE f.holder_desk_id = :desk AND f.status = :status AND f.last_movement_id IS NOT NULL "
+    "ORDER BY f.last_movement_id DESC LIMIT :limit OFFSET :offset"
 )
 FILE_ROW = sa.text(
     "SELECT f.*, d.* FROM files f JOIN desks d ON d.id = f.holder_desk_id WHERE f.id = :file"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -52,6 +53,56 @@ class Unavailable(DomainError):
     code = "unavailable"
 
 
+# What a page says for a service error, by its code. The services' English messages stay what the
+# JSON API answers (stable for its clients); the pages show these, in the user's language.
+# "<context>.<code>" words it for one kind of object; a code not listed keeps the service's text.
+PAGE_MESSAGES = {
+    "not_found": _l("Not found: it does not exist, or you may not see it."),
+    "no_desk": _l("You hold no desk at present."),
+    "desk_required": _l("You hold more than one desk: choose the desk you act for."),
+    "not_your_desk": _l("You do not hold that desk."),
+    "stale_version": _l("Someone else changed this at the same moment. Reload and try again."),
+    "file.stale_version": _l(
+        "Someone else changed this file while you had it open. The page now shows the file as "
+        "it is; what you typed is kept in the form below: check it and submit again."
+    ),
+    "draft.stale_version": _l(
+        "Someone else changed this draft while you were editing it. The page now shows the "
+        "newest version; your text is kept in the form below: check it and save again."
+    ),
+    "not_holder": _l("This file is not on your desk, so you cannot act on it."),
+    "receipt.not_holder": _l("This receipt is not on your desk any more."),
+    "file_closed": _l("This file is closed; it cannot be changed."),
+    "already_opened": _l(
+        "The receiving desk has already opened the file, so it can no longer be pulled back."
+    ),
+    "not_sender": _l("This file was not last sent from your desk."),
+    "already_parked": _l("This file is already parked."),
+    "not_parked": _l("This file is not parked."),
+    "not_closed": _l("This file is not closed."),
+    "note_final": _l("This note is final: the file has left the desk. Add a new note instead."),
+    "receipt_not_open": _l("This receipt has already been put into a file or closed."),
+    "file.receipt_not_open": _l("That receipt has already been put into a file or closed."),
+    "draft_issued": _l("This draft has been issued; it cannot change."),
+    "not_approved": _l("Only an approved draft can be issued."),
+    "no_such_version": _l("The draft has no such version."),
+    "unknown_desk": _l("There is no desk with that code."),
+    "desk_inactive": _l("That desk is no longer in use; choose another."),
+    "same_desk": _l("It is already on that desk; choose another."),
+    "file.same_desk": _l("The file is already on that desk; choose another."),
+    "receipt.same_desk": _l("The receipt is already on that desk; choose another."),
+    "due_in_past": _l("The due date is in the past."),
+}
+
+
+def page_message(exc: DomainError, context: str | None = None) -> str:
+    """The text a page shows for `exc`, translated; the service's message when none is set."""
+    message = PAGE_MESSAGES.get(f"{context}.{exc.code}") if context else None
+    if message is None:
+        message = PAGE_MESSAGES.get(exc.code)
+    return str(message) if message is not None else exc.message
+
+
 def is_api_request() -> bool:
     return request.path.startswith("/api/")
 
@@ -87,7 +138,9 @@ def register_error_handlers(app: Flask) -> None:
             return json_error(exc.status, exc.code, exc.message, exc.field)
         if isinstance(exc, Unauthorized):
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-        return render_template("error.html", status=exc.status, message=exc.message), exc.status
+        return render_template(
+            "error.html", status=exc.status, message=page_message(exc)
+        ), exc.status
 
     @app.errorhandler(StaleDataError)
     @app.errorhandler(IntegrityError)
@@ -125,4 +178,5 @@ def register_error_handlers(app: Flask) -> None:
         status = exc.code or 500
         if is_api_request():
             return json_error(status, _HTTP_CODES.get(status, "error"), exc.description or "")
-        return render_template("error.html", status=status, message=exc.description), status
+        message = PAGE_MESSAGES.get(_HTTP_CODES.get(status, ""), exc.description)
+        return render_template("error.html", status=status, message=message), status

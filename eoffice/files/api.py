@@ -252,6 +252,9 @@ _move_endpoint(
     "pull-back", service.pull_back, "Take the file back while the receiver has not opened it."
 )
 _move_endpoint("park", service.park, "Set the file aside; it stays on your desk.")
+_move_endpoint(
+    "unpark", service.unpark, "Take a parked file back into work (holding desk); 409 otherwise."
+)
 _move_endpoint("close", service.close, "Close the file (officer, holding desk, with remarks).")
 _move_endpoint("reopen", service.reopen, "Reopen a closed file (officer, with remarks).")
 

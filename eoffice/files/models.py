@@ -1,7 +1,9 @@
 """The File aggregate: number, subject, holder, status, and its movement register.
 
 The rules of CSMeOP live here as plain methods: only the holding desk may note, send, park or
-close; a sent file can be pulled back only while unopened; closed files are read-only.
+close; a sent file can be pulled back only while unopened; closed files are read-only. A parked
+file is only set aside: it stays on the holder's desk, who may still note on it, send it (it
+arrives open) or close it, and takes it back into work with `unpark`.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class MoveKind(enum.StrEnum):
     sent = "sent"
     pulled_back = "pulled_back"
     parked = "parked"
+    unparked = "unparked"
     closed = "closed"
     reopened = "reopened"
 
@@ -73,11 +76,25 @@ def is_overdue(received_at: dt.datetime | None, due_on: dt.date | None, today: d
     return working_days_between(received_at.date(), today) > OVERDUE_WORKING_DAYS
 
 
+def check_destination(to: Desk, holder_desk_id: int | None, what: str) -> None:
+    """A file or a receipt goes only to another desk that is in use (422 otherwise)."""
+    if to.id == holder_desk_id:
+        raise Invalid(f"the {what} is already on that desk", field="to", code="same_desk")
+    if not to.active:
+        raise Invalid(f"desk {to.code} is not in use", field="to", code="desk_inactive")
+
+
 class File(Base):
     __tablename__ = "files"
     __table_args__ = (
         sa.UniqueConstraint("office_id", "number"),
-        sa.Index("ix_files_holder_desk_id_status", "holder_desk_id", "status"),
+        # the desk lists: count by (holder, status), one page newest first without a sort
+        sa.Index(
+            "ix_files_holder_desk_id_status_last_movement_id",
+            "holder_desk_id",
+            "status",
+            "last_movement_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -152,10 +169,7 @@ class File(Base):
 
     def send(self, desk: Desk, to: Desk, by, remarks=None, priority=None, due_on=None):
         self.ensure_holder(desk)
-        if to.id == desk.id:
-            raise Invalid("the file is already on that desk", field="to")
-        if not to.active:
-            raise Invalid(f"desk {to.code} is not in use", field="to")
+        check_destination(to, self.holder_desk_id, "file")
         if priority is not None:
             self.priority = priority
         self.holder_desk_id = to.id
@@ -189,6 +203,14 @@ class File(Base):
             raise Conflict(f"file {self.number} is already parked", code="already_parked")
         self.status = FileStatus.parked.value
         return self._move(MoveKind.parked.value, desk, desk, by, remarks)
+
+    def unpark(self, desk: Desk, by, remarks=None) -> Movement:
+        """Take a parked file back into work: it returns to the desk's inbox."""
+        self.ensure_holder(desk)
+        if self.status != FileStatus.parked:
+            raise Conflict(f"file {self.number} is not parked", code="not_parked")
+        self.status = FileStatus.open.value
+        return self._move(MoveKind.unparked.value, desk, desk, by, remarks)
 
     def close(self, desk: Desk, by, remarks: str) -> Movement:
         self.ensure_holder(desk)

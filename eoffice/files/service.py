@@ -1,6 +1,6 @@
-"""Use cases of the File: open, note, put receipts in, send, pull back, park, close, reopen,
-and the lists (inbox, sent, parked, closed). Each takes the session, the acting user and desk,
-and plain values; checks the rules; records the audit event; commits once."""
+"""Use cases of the File: open, note, put receipts in, send, pull back, park, unpark, close,
+reopen, and the lists (inbox, sent, parked, closed). Each takes the session, the acting user and
+desk, and plain values; checks the rules; records the audit event; commits once."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from eoffice.numbering import next_serial
 from eoffice.org.models import Desk
 from eoffice.pagination import Page, paginate
 from eoffice.receipts.models import Receipt
-from eoffice.receipts.service import require_desk
+from eoffice.receipts.service import find_desk, require_desk
 
 
 def commit(session: Session) -> None:
@@ -57,15 +57,6 @@ def get_file(session: Session, user, file_id: int, *, for_update: bool = False) 
     if file is None or not can(user, "file.view", file):
         raise NotFound("no such file")
     return file
-
-
-def find_desk(session: Session, code: str | None, field: str = "to") -> Desk:
-    if not code:
-        raise Invalid(f"{field} is required", field=field)
-    desk = session.scalars(sa.select(Desk).where(Desk.code == code)).one_or_none()
-    if desk is None:
-        raise Invalid(f"unknown desk '{code}'", field=field)
-    return desk
 
 
 def _file_number(desk: Desk, head: str, serial: int, year: int) -> str:
@@ -271,7 +262,7 @@ def send_file(
     if priority is not None and priority not in set(Priority):
         raise Invalid(f"priority must be one of {', '.join(Priority)}", field="priority")
     if due_on is not None and due_on < dt.date.today():
-        raise Invalid("due_on is in the past", field="due_on")
+        raise Invalid("due_on is in the past", field="due_on", code="due_in_past")
     file.send(desk, to, user, remarks, priority, due_on)
     # the notes written here are final once the file leaves the desk
     session.execute(
@@ -329,6 +320,7 @@ def _simple_move(action: str, method: Callable, *, officer: bool = False, needs_
 
 pull_back = _simple_move("pull back", File.pull_back)
 park = _simple_move("park", File.park)
+unpark = _simple_move("unpark", File.unpark)
 close = _simple_move("close", File.close, officer=True, needs_remarks=True)
 reopen = _simple_move("reopen", File.reopen, officer=True, needs_remarks=True)
 
@@ -382,24 +374,34 @@ def desk_files(
     per_page: int = 25,
     today: dt.date | None = None,
 ) -> Page:
-    """Inbox (open), parked or closed files of a desk with their last movement: one query."""
+    """Inbox (open), parked or closed files of a desk with their last movement: two queries.
+
+    Newest first is `last_movement_id` descending: movement ids grow with time, and the index
+    (holder_desk_id, status, last_movement_id) then hands over one page without a sort."""
     today = today or dt.date.today()
+    on_desk = (
+        File.holder_desk_id == desk.id,
+        File.status == status,
+        File.last_movement_id.is_not(None),
+    )
+    # every such file has its last movement: the count needs `files` alone (index only)
+    total = session.scalar(sa.select(sa.func.count()).select_from(File).where(*on_desk))
     sender = aliased(Desk)
     priority_rank = sa.case(PRIORITY_RANK, value=File.priority, else_=len(PRIORITY_RANK))
     stmt = (
         sa.select(File, Movement, sender.code)
         .join(Movement, Movement.id == File.last_movement_id)
         .outerjoin(sender, sender.id == Movement.from_desk_id)
-        .where(File.holder_desk_id == desk.id, File.status == status)
+        .where(*on_desk)
     )
     order = {
-        "received": [Movement.at.desc(), File.id.desc()],
-        "priority": [priority_rank, Movement.at.desc()],
-        "number": [File.number],
+        "received": [File.last_movement_id.desc()],
+        "priority": [priority_rank, File.last_movement_id.desc()],
+        "number": [File.number, File.id],
         "subject": [File.subject, File.id],
     }[sort if sort in SORTS else "received"]
-    result = paginate(session, stmt.order_by(*order), page, per_page, rows=True)
-    result.items = [
+    rows = session.execute(stmt.order_by(*order).limit(per_page).offset((page - 1) * per_page))
+    items = [
         {
             "file": f,
             "movement": m,
@@ -407,9 +409,9 @@ def desk_files(
             "opened": m.opened_at is not None or m.kind != "sent",
             "overdue": status == "open" and is_overdue(m.at, m.due_on, today),
         }
-        for f, m, from_code in result.items
+        for f, m, from_code in rows
     ]
-    return result
+    return Page(items, total, page, per_page)
 
 
 def sent_files(session: Session, desk: Desk, page: int = 1, per_page: int = 25) -> Page:

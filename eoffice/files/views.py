@@ -20,7 +20,7 @@ from eoffice.auth.forms import PlainForm
 from eoffice.auth.permissions import LOGGED_IN, can, requires
 from eoffice.auth.views import web_desk
 from eoffice.db import get_session
-from eoffice.errors import Conflict, Invalid
+from eoffice.errors import Conflict, Invalid, page_message
 from eoffice.files import service
 from eoffice.files.forms import (
     DraftForm,
@@ -52,34 +52,6 @@ from eoffice.receipts.views import (
 bp = Blueprint("files", __name__)
 
 PER_PAGE = 25
-
-FILE_CONFLICTS = {
-    "stale_version": _l(
-        "Someone else changed this file while you had it open. The page now shows the file as "
-        "it is; what you typed is kept in the form below: check it and submit again."
-    ),
-    "not_holder": _l("This file is not on your desk, so you cannot act on it."),
-    "file_closed": _l("This file is closed; it cannot be changed."),
-    "already_opened": _l(
-        "The receiving desk has already opened the file, so it can no longer be pulled back."
-    ),
-    "not_sender": _l("This file was not last sent from your desk."),
-    "already_parked": _l("This file is already parked."),
-    "not_closed": _l("This file is not closed."),
-    "note_final": _l("This note is final: the file has left the desk. Add a new note instead."),
-    "receipt_not_open": _l("That receipt has already been put into a file or closed."),
-}
-
-DRAFT_CONFLICTS = {
-    **FILE_CONFLICTS,
-    "stale_version": _l(
-        "Someone else changed this draft while you were editing it. The page now shows the "
-        "newest version; your text is kept in the form below: check it and save again."
-    ),
-    "draft_issued": _l("This draft has been issued; it cannot change."),
-    "not_approved": _l("Only an approved draft can be issued."),
-    "no_such_version": _l("The draft has no such version."),
-}
 
 # "see C/5" in a note points at page 5 of the correspondence side
 CITATION = re.compile(r"\bC/([0-9]{1,6})\b")
@@ -171,9 +143,9 @@ def new():
             except (Invalid, Conflict) as exc:
                 session.rollback()
                 if isinstance(exc, Conflict):
-                    flash(conflict_message(exc, FILE_CONFLICTS), "error")
+                    flash(conflict_message(exc, "file"), "error")
                 else:
-                    form_error(form, exc)
+                    form_error(form, exc, "file")
                 status = exc.status
             else:
                 flash(_("File %(number)s opened.", number=file.number), "info")
@@ -217,6 +189,7 @@ def _render_file(session, file, *, status: int = 200, failed: tuple[str, object]
         "note": holder and not closed,
         "send": holder and not closed,
         "park": holder and file.status == FileStatus.open,
+        "unpark": holder and file.status == FileStatus.parked,
         "close": holder and not closed and can(current_user, "file.close"),
         "reopen": holder and closed and can(current_user, "file.close"),
         "pull_back": desk is not None
@@ -235,6 +208,7 @@ def _render_file(session, file, *, status: int = 200, failed: tuple[str, object]
         "send": _send_form(session, desk, formdata=False),
         "pull_back": blank(RemarksForm, "pull"),
         "park": blank(RemarksForm, "park"),
+        "unpark": blank(RemarksForm, "unpark"),
         "close": blank(OfficerRemarksForm, "close"),
         "reopen": blank(OfficerRemarksForm, "reopen"),
         "receipt": _receipt_form(session, desk, formdata=False),
@@ -293,10 +267,10 @@ def _failed(session, file_id: int, name: str, form, exc=None):
     """Show the file again after a refused action, keeping the submitted form."""
     file = service.get_file(session, current_user, file_id)  # 404 when not visible
     if isinstance(exc, Conflict):
-        flash(conflict_message(exc, FILE_CONFLICTS), "error")
+        flash(conflict_message(exc, "file"), "error")
         return _render_file(session, file, status=409, failed=(name, form))
     if isinstance(exc, Invalid):
-        form_error(form, exc)
+        form_error(form, exc, "file")
     else:
         flash(_("Please correct the marked fields."), "error")
     return _render_file(session, file, status=422, failed=(name, form))
@@ -394,6 +368,19 @@ def park(file_id: int):
         form,
         lambda s, v: service.park(s, current_user, web_desk(), file_id, _remarks(form), v),
         _("File parked."),
+    )
+
+
+@bp.post("/files/<int:file_id>/unpark")
+@requires(LOGGED_IN)
+def unpark(file_id: int):
+    form = RemarksForm(prefix="unpark")
+    return _act(
+        file_id,
+        "unpark",
+        form,
+        lambda s, v: service.unpark(s, current_user, web_desk(), file_id, _remarks(form), v),
+        _("File taken back into work."),
     )
 
 
@@ -513,11 +500,11 @@ def _draft_act(draft_id: int, form, call, message: str, revise=None):
             session.rollback()
             draft, file = notings.get_draft(session, current_user, draft_id)
             if isinstance(exc, Conflict):
-                flash(conflict_message(exc, DRAFT_CONFLICTS), "error")
+                flash(conflict_message(exc, "draft"), "error")
             elif revise is not None:
-                form_error(revise, exc)
+                form_error(revise, exc, "draft")
             else:
-                flash(exc.message, "error")
+                flash(page_message(exc, "draft"), "error")
             return _render_draft(session, draft, file, status=exc.status, revise=revise)
         flash(message, "info")
         return redirect(url_for("files.draft", draft_id=draft_id), 303)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eoffice.db import Base, utcnow
 from eoffice.errors import Conflict
+from eoffice.files.models import check_destination
 from eoffice.org.models import Desk, Office
 
 
@@ -81,6 +82,7 @@ class Receipt(Base):
 
     def send(self, desk: Desk, to: Desk) -> None:
         self.ensure_movable_by(desk)
+        check_destination(to, self.holder_desk_id, "receipt")
         self.holder_desk_id = to.id
 
     def put_in_file(self, desk: Desk, file) -> None:

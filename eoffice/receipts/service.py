@@ -40,6 +40,21 @@ def require_desk(desk: Desk | None) -> Desk:
     return desk
 
 
+def find_desk(session: Session, code: str | None, field: str = "to") -> Desk:
+    """The desk a file or a receipt is sent to, by its code (422 when there is none).
+
+    Whether it may go there (in use, not already there) is the file's or receipt's own rule.
+    A desk that nobody holds at present is a fine destination: work sits on desks, not people,
+    and its inbox waits for whoever takes charge."""
+    code = (code or "").strip()
+    if not code:
+        raise Invalid(f"{field} is required", field=field)
+    desk = session.scalars(sa.select(Desk).where(Desk.code == code)).one_or_none()
+    if desk is None:
+        raise Invalid(f"unknown desk '{code}'", field=field, code="unknown_desk")
+    return desk
+
+
 def diarise(session: Session, user, desk: Desk | None, values: dict) -> Receipt:
     """Give incoming dak its number (per office and year) and put it on the diarising desk."""
     desk = require_desk(desk)
@@ -90,9 +105,7 @@ def get_receipt(session: Session, user, receipt_id: int) -> Receipt:
 def send_receipt(session: Session, user, desk, receipt_id: int, to_code: str, remarks=None):
     receipt = get_receipt(session, user, receipt_id)
     desk = require_desk(desk)
-    to = session.scalars(sa.select(Desk).where(Desk.code == to_code)).one_or_none()
-    if to is None:
-        raise Invalid(f"unknown desk '{to_code}'", field="to")
+    to = find_desk(session, to_code)
     receipt.send(desk, to)
     audit.record(
         session,

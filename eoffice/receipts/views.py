@@ -8,14 +8,13 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import Session, selectinload
 
 from eoffice.auth.permissions import LOGGED_IN, can, requires
 from eoffice.auth.views import web_desk
 from eoffice.db import get_session
-from eoffice.errors import Conflict, Invalid
+from eoffice.errors import Conflict, Invalid, page_message
 from eoffice.files.models import File
 from eoffice.org.forms import choices
 from eoffice.org.models import Desk
@@ -27,12 +26,6 @@ from eoffice.receipts.models import Receipt, ReceiptStatus
 bp = Blueprint("receipts", __name__, url_prefix="/receipts")
 
 PER_PAGE = 25
-
-CONFLICTS = {
-    "receipt_not_open": _l("This receipt has already been put into a file or closed."),
-    "not_holder": _l("This receipt is not on your desk any more."),
-}
-
 
 # --- helpers shared with the file pages ---------------------------------------------------------
 
@@ -80,17 +73,18 @@ def receipt_label(r: Receipt) -> str:
     return f"{r.number} — {subject}"
 
 
-def form_error(form, exc: Invalid) -> None:
+def form_error(form, exc: Invalid, context: str | None = None) -> None:
+    """The service's refusal next to the field it names, in the page's language."""
+    message = page_message(exc, context)
     field = getattr(form, exc.field, None) if exc.field else None
     if field is not None and hasattr(field, "errors"):
-        field.errors = list(field.errors) + [exc.message]
+        field.errors = list(field.errors) + [message]
     else:
-        flash(exc.message, "error")
+        flash(message, "error")
 
 
-def conflict_message(exc: Conflict, messages: dict) -> str:
-    message = messages.get(exc.code)
-    return str(message) if message is not None else exc.message
+def conflict_message(exc: Conflict, context: str | None = None) -> str:
+    return page_message(exc, context)
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -174,9 +168,9 @@ def _failed(session, receipt_id: int, exc, **forms):
     status = 422
     if isinstance(exc, Conflict):
         status = 409
-        flash(conflict_message(exc, CONFLICTS), "error")
+        flash(conflict_message(exc, "receipt"), "error")
     elif isinstance(exc, Invalid):
-        form_error(next(iter(forms.values())), exc)
+        form_error(next(iter(forms.values())), exc, "receipt")
     return _render(session, receipt, status=status, **forms)
 
 

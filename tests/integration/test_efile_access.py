@@ -18,6 +18,7 @@ TABLE = [
     ("POST", "/api/v1/files/{F}/send", {"to": "SPO-SP"}, [401, S, 422, 409, 404, 404]),
     ("POST", "/api/v1/files/{F}/pull-back", {}, [401, 409, 422, 409, 404, 404]),
     ("POST", "/api/v1/files/{F}/park", {}, [401, S, 422, 409, 404, 404]),
+    ("POST", "/api/v1/files/{F}/unpark", {}, [401, 409, 422, 409, 404, 404]),
     ("POST", "/api/v1/files/{F}/close", {"remarks": "x"}, [401, 403, 422, 403, 404, 404]),
     ("POST", "/api/v1/files/{F}/reopen", {"remarks": "x"}, [401, 403, 422, 403, 404, 404]),
     ("POST", "/api/v1/files/{F}/receipts", {"receipt_id": "{R}"}, [401, S, 422, 409, 404, 404]),

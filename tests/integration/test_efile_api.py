@@ -458,3 +458,120 @@ def test_every_action_is_in_the_audit_chain(api, db):
     ]
     assert actions == ["receipt.diarised", "file.created", "note.added", "file.sent"]
     assert audit_service.verify(db).ok
+
+
+# --- parking and taking back into work ---------------------------------------------------------
+
+
+def test_unpark_takes_a_parked_file_back_into_the_inbox(api, db):
+    clerk = api("clerk")
+    fid = new_file(clerk)["id"]
+    parked = clerk.post(f"/api/v1/files/{fid}/park", {"remarks": "रिपोर्ट की प्रतीक्षा"}).get_json()
+    assert parked["status"] == "parked"
+    assert clerk.get("/api/v1/inbox").get_json()["items"] == []
+    assert [i["id"] for i in clerk.get("/api/v1/inbox?status=parked").get_json()["items"]] == [fid]
+    resp = clerk.post(
+        f"/api/v1/files/{fid}/unpark", {"remarks": "रिपोर्ट मिली", "version": parked["version"]}
+    )
+    assert resp.status_code == 200, resp.get_json()
+    body = resp.get_json()
+    assert body["status"] == "open" and body["holder"] == "SPO-HC"
+    assert body["version"] > parked["version"]
+    assert [(m["kind"], m["from"], m["to"], m["remarks"]) for m in body["movements"]][1:] == [
+        ("parked", "SPO-HC", "SPO-HC", "रिपोर्ट की प्रतीक्षा"),
+        ("unparked", "SPO-HC", "SPO-HC", "रिपोर्ट मिली"),
+    ]
+    assert [i["id"] for i in clerk.get("/api/v1/inbox").get_json()["items"]] == [fid]
+    # an open file is not parked: nothing to take back
+    again = clerk.post(f"/api/v1/files/{fid}/unpark", {})
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "not_parked"
+    db.rollback()
+    event = db.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "file.unpark").order_by(AuditEvent.seq)
+    ).one()
+    assert event.object_id == str(fid) and event.desk_code == "SPO-HC"
+    assert audit_service.verify(db).ok
+
+
+def test_unpark_only_by_the_holding_desk_and_at_the_current_version(api):
+    clerk, officer = api("clerk"), api("officer")
+    fid = new_file(clerk)["id"]
+    clerk.post(f"/api/v1/files/{fid}/send", {"to": "SPO-SP"})
+    o = {"desk": "SPO-SP"}
+    parked = officer.post(f"/api/v1/files/{fid}/park", o).get_json()
+    # the clerk sees the file but does not hold it
+    wrong = clerk.post(f"/api/v1/files/{fid}/unpark", {})
+    assert wrong.status_code == 409 and wrong.get_json()["error"]["code"] == "not_holder"
+    wrong_desk = officer.post(f"/api/v1/files/{fid}/unpark", {"desk": "PS1-SHO"})
+    assert wrong_desk.status_code == 409
+    assert wrong_desk.get_json()["error"]["code"] == "not_holder"
+    # a note meanwhile moves the version on: the old version is stale
+    assert officer.post(f"/api/v1/files/{fid}/notes", {**o, "text": "प्रतीक्षा"}).status_code == 201
+    stale = officer.post(f"/api/v1/files/{fid}/unpark", {**o, "version": parked["version"]})
+    assert stale.status_code == 409 and stale.get_json()["error"]["code"] == "stale_version"
+    assert stale.get_json()["error"]["message"].startswith(f"file {parked['number']} was changed")
+    assert officer.get(f"/api/v1/files/{fid}?desk=SPO-SP").get_json()["status"] == "parked"
+    assert officer.post(f"/api/v1/files/{fid}/unpark", o).get_json()["status"] == "open"
+
+
+def test_a_parked_file_stays_on_the_desk_and_can_be_worked(api):
+    """DOMAIN.md: parking only sets the file aside; its holder still notes, sends or closes it."""
+    clerk, officer = api("clerk"), api("officer")
+    fid = new_file(clerk)["id"]
+    clerk.post(f"/api/v1/files/{fid}/park", {})
+    assert clerk.post(f"/api/v1/files/{fid}/notes", {"text": "स्थगित रहते"}).status_code == 201
+    assert clerk.get(f"/api/v1/files/{fid}").get_json()["status"] == "parked"
+    sent = clerk.post(f"/api/v1/files/{fid}/send", {"to": "SPO-SP"})
+    assert sent.status_code == 200 and sent.get_json()["status"] == "open"
+    assert [i["id"] for i in officer.get("/api/v1/inbox?desk=SPO-SP").get_json()["items"]] == [fid]
+    o = {"desk": "SPO-SP"}
+    officer.post(f"/api/v1/files/{fid}/park", o)
+    closed = officer.post(f"/api/v1/files/{fid}/close", {**o, "remarks": "निस्तारित"})
+    assert closed.get_json()["status"] == "closed"
+    resp = officer.post(f"/api/v1/files/{fid}/unpark", o)
+    assert resp.status_code == 409 and resp.get_json()["error"]["code"] == "file_closed"
+
+
+# --- where files and receipts may be sent ------------------------------------------------------
+
+
+@pytest.fixture
+def spare_desks(org, db):
+    """A desk nobody holds at present and a desk no longer in use, both in the SP office."""
+    from eoffice.org.models import Desk, Office
+
+    spo = db.scalars(sa.select(Office).where(Office.code == "SPO")).one()
+    db.add_all(
+        [
+            Desk(code="SPO-VACANT", title="Reader (vacant)", office_id=spo.id),
+            Desk(code="SPO-OLD", title="Old desk", office_id=spo.id, active=False),
+        ]
+    )
+    db.commit()
+
+
+@pytest.mark.parametrize("kind", ["file", "receipt"])
+def test_send_targets_are_checked_alike_for_files_and_receipts(api, spare_desks, kind):
+    clerk = api("clerk")
+    if kind == "file":
+        path = f"/api/v1/files/{new_file(clerk)['id']}/send"
+    else:
+        rid = clerk.post("/api/v1/receipts", receipt_body()).get_json()["id"]
+        path = f"/api/v1/receipts/{rid}/send"
+    for to, code in [
+        ("NOPE", "unknown_desk"),
+        ("SPO-OLD", "desk_inactive"),
+        ("SPO-HC", "same_desk"),
+    ]:
+        resp = clerk.post(path, {"to": to})
+        assert resp.status_code == 422, (to, resp.get_json())
+        error = resp.get_json()["error"]
+        assert (error["code"], error["field"]) == (code, "to"), to
+        assert error["message"]  # the service's English text, unchanged for API clients
+    assert "SPO-OLD" in clerk.post(path, {"to": "SPO-OLD"}).get_json()["error"]["message"]
+    # desks, not people: a desk nobody holds now still receives, and waits for its holder
+    resp = clerk.post(path, {"to": "SPO-VACANT"})
+    assert resp.status_code == 200 and resp.get_json()["holder"] == "SPO-VACANT"
+    # from there on the clerk no longer holds it: that is a conflict, not bad input
+    resp = clerk.post(path, {"to": "SPO-SP"})
+    assert resp.status_code == 409

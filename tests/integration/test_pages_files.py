@@ -634,3 +634,117 @@ def test_send_and_close_receipts(client, auth, org, db):
     assert resp.status_code == 303
     assert fresh(db, Receipt, r2).status == "closed"
     assert "No open dak" in client.get("/receipts/").get_data(as_text=True)
+
+
+# --- parked files ------------------------------------------------------------------------------
+
+
+def test_unpark_from_the_parked_list_and_from_the_file_page(client, auth, paper, db):
+    f = paper["file"]
+    files.park(db, user(db, "clerk"), desk(db, "SPO-HC"), f, "रिपोर्ट की प्रतीक्षा")
+    login(client, auth, "clerk")
+    text = client.get(f"/files/{f}").get_data(as_text=True)
+    assert 'id="unpark-form"' in text and 'id="park-form"' not in text
+    # the parked list carries a button per file, with the version it shows
+    parked = client.get("/files/parked").get_data(as_text=True)
+    form = re.search(
+        rf'<form method="post" action="/files/{f}/unpark".*?name="unpark-csrf_token" '
+        r'value="([^"]+)".*?name="unpark-version" value="(\d+)"',
+        parked,
+        re.S,
+    )
+    assert form, "no unpark button on the parked list"
+    resp = client.post(
+        f"/files/{f}/unpark",
+        data={"unpark-csrf_token": form.group(1), "unpark-version": form.group(2)},
+    )
+    assert resp.status_code == 303
+    assert fresh(db, File, f).status == "open"
+    assert ("", str(f)) in file_rows(client.get("/files/inbox").get_data(as_text=True))
+    assert "No parked files" in client.get("/files/parked").get_data(as_text=True)
+    text = client.get(f"/files/{f}").get_data(as_text=True)
+    assert 'data-kind="unparked"' in text and "Taken back into work" in text
+    assert 'id="unpark-form"' not in text and 'id="park-form"' in text
+
+    # parked again meanwhile by someone else at the desk: the old version is stale, 409, the
+    # remarks typed are kept
+    seen = page_version(text)
+    files.park(db, user(db, "clerk"), desk(db, "SPO-HC"), f)
+    resp = post_form(
+        client,
+        auth,
+        f"/files/{f}/unpark",
+        "unpark",
+        {"remarks": "उत्तर आ गया", "version": str(seen)},
+    )
+    assert resp.status_code == 409
+    text = resp.get_data(as_text=True)
+    assert "Someone else changed this file" in text
+    assert textarea(text, "unpark-remarks") == "उत्तर आ गया"
+    assert fresh(db, File, f).status == "parked"
+
+    # on another desk now: the clerk may not take it back (409, and no button)
+    files.unpark(db, user(db, "clerk"), desk(db, "SPO-HC"), f)
+    files.send_file(db, user(db, "clerk"), desk(db, "SPO-HC"), f, "SPO-SP")
+    officer = user(db, "officer")
+    files.park(db, officer, desk(db, "SPO-SP"), f)
+    text = client.get(f"/files/{f}").get_data(as_text=True)
+    assert 'id="unpark-form"' not in text
+    resp = post_form(
+        client, auth, f"/files/{f}/unpark", "unpark", {"version": str(page_version(text))}
+    )
+    assert resp.status_code == 409
+    assert "This file is not on your desk" in resp.get_data(as_text=True)
+    assert fresh(db, File, f).status == "parked"
+
+
+# --- service errors in the page's language -----------------------------------------------------
+
+STALE_HI = "आपके पत्रावली खोले रहने के दौरान किसी अन्य ने इसमें परिवर्तन कर दिया।"
+NOT_HOLDER_HI = "यह पत्रावली आपके डेस्क पर नहीं है, अतः आप इस पर कार्रवाई नहीं कर सकते।"
+
+
+def test_service_errors_are_shown_in_hindi_on_pages(client, auth, paper, db, token_for):
+    login(client, auth, "clerk", lang="hi")
+    f = paper["file"]
+    seen = page_version(client.get(f"/files/{f}").get_data(as_text=True))
+    files.add_note(db, user(db, "clerk"), desk(db, "SPO-HC"), f, "बीच में जोड़ी गई टिप्पणी")
+    # a stale version: the flash is Hindi, the typed note is kept
+    resp = post_form(
+        client, auth, f"/files/{f}/notes", "note", {"text": "मेरी टिप्पणी", "version": str(seen)}
+    )
+    assert resp.status_code == 409
+    text = resp.get_data(as_text=True)
+    assert STALE_HI in text and "Someone else changed" not in text
+    assert textarea(text, "note-text") == "मेरी टिप्पणी"
+    # a date in the past, refused by the service: the field says so in Hindi
+    version = str(page_version(text))
+    resp = post_form(
+        client,
+        auth,
+        f"/files/{f}/send",
+        "send",
+        {"to": "SPO-SP", "due_on": "2001-01-01", "version": version},
+    )
+    assert resp.status_code == 422
+    text = resp.get_data(as_text=True)
+    assert "नियत तिथि बीत चुकी है।" in text and "due_on is in the past" not in text
+    # not the holder any more
+    files.send_file(db, user(db, "clerk"), desk(db, "SPO-HC"), f, "SPO-SP")
+    resp = post_form(client, auth, f"/files/{f}/park", "park", {"version": ""})
+    assert resp.status_code == 409
+    text = resp.get_data(as_text=True)
+    assert NOT_HOLDER_HI in text and "is not on your desk" not in text
+    # an error page of its own: a file that is not there
+    resp = client.get("/files/999999")
+    assert resp.status_code == 404
+    assert "नहीं मिला" in resp.get_data(as_text=True)
+    assert "no such file" not in resp.get_data(as_text=True)
+    # the JSON API keeps its English messages, whatever the user's language
+    headers = {**token_for("clerk"), "Accept-Language": "hi"}
+    resp = client.post(f"/api/v1/files/{f}/park", headers=headers, json={})
+    assert resp.status_code == 409
+    assert resp.get_json()["error"] == {
+        "code": "not_holder",
+        "message": f"file {paper['number']} is not on your desk",
+    }

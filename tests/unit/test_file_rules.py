@@ -134,3 +134,34 @@ def test_overdue_by_due_date_or_seven_working_days():
     assert not is_overdue(now - dt.timedelta(days=8), None, today)  # 7 working days
     assert not is_overdue(now - dt.timedelta(days=9), None, today)  # two Sundays between
     assert is_overdue(now - dt.timedelta(days=10), None, today)
+
+
+def test_a_parked_file_is_taken_back_by_its_holder_only():
+    file = new_file()
+    with pytest.raises(Conflict) as exc:
+        file.unpark(HC, CLERK)
+    assert exc.value.code == "not_parked"
+    file.park(HC, CLERK, "प्रतीक्षा")
+    with pytest.raises(Conflict) as exc:
+        file.unpark(SP, OFFICER)
+    assert exc.value.code == "not_holder"
+    movement = file.unpark(HC, CLERK, "उत्तर मिला")
+    assert file.status == "open" and file.holder_desk_id == HC.id
+    assert (movement.kind, movement.from_desk_id, movement.to_desk_id) == ("unparked", 1, 1)
+    assert file.last_movement is movement and movement.remarks == "उत्तर मिला"
+
+
+def test_a_parked_file_can_still_be_sent_and_arrives_open():
+    file = new_file()
+    file.park(HC, CLERK)
+    file.send(HC, SP, CLERK)
+    assert file.status == "open" and file.holder_desk_id == SP.id
+
+
+def test_send_target_refusals_have_their_own_codes():
+    file = new_file()
+    retired = Desk(id=9, code="OLD", title="old", active=False)
+    for to, code in [(HC, "same_desk"), (retired, "desk_inactive")]:
+        with pytest.raises(Invalid) as exc:
+            file.send(HC, to, CLERK)
+        assert (exc.value.code, exc.value.field) == (code, "to")
