@@ -84,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from eoffice.receipts import api as receipts_api
     from eoffice.receipts import views as receipts_views
     from eoffice.storage import api as storage_api
+    from eoffice.storage import views as storage_views
 
     for bp in (
         auth_views.bp,
@@ -91,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
         audit_views.bp,
         files_views.bp,
         receipts_views.bp,
+        storage_views.bp,
         health.bp,
     ):
         app.register_blueprint(bp)

@@ -144,6 +144,7 @@ def _render(session, receipt: Receipt, send=None, close=None, status: int = 200)
     send.to.choices = desk_choices(session, desk)
     close = close or ReceiptCloseForm(prefix="close", formdata=None)
     file = session.get(File, receipt.file_id) if receipt.file_id else None
+    from eoffice.storage.service import attachments_of
     return render_template(
         "receipts/show.html",
         receipt=receipt,
@@ -153,6 +154,7 @@ def _render(session, receipt: Receipt, send=None, close=None, status: int = 200)
         may_open_file=movable and can(current_user, "file.create"),
         send_form=send,
         close_form=close,
+        attachments=attachments_of(session, receipt_id=receipt.id),
     ), status
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from eoffice.audit import service as audit
 from eoffice.auth.permissions import can
@@ -140,6 +140,7 @@ def attachments_of(session: Session, *, file_id=None, receipt_id=None) -> list[A
             sa.select(Attachment)
             .where(column == (file_id if file_id is not None else receipt_id))
             .order_by(Attachment.id)
+            .options(joinedload(Attachment.uploaded_by))
         )
     )
 

@@ -43,6 +43,9 @@ ROUTES = [
     ("/admin/offices/999", "GET", {"anon": 302, "clerk": 403, "auditor": 404, "admin": 404}),
     ("/audit/", "GET", {"anon": 302, "clerk": 403, "auditor": 200, "admin": 200}),
     ("/healthz", "GET", {"anon": 200, "clerk": 200, "auditor": 200, "admin": 200}),
+    ("/attachments/999", "GET", {"anon": 302, "clerk": 404, "auditor": 404, "admin": 404}),
+    ("/attachments/999/preview", "GET", {"anon": 302, "clerk": 404, "auditor": 404, "admin": 404}),
+    ("/files/999/attachments", "POST", {"anon": 400, "clerk": 400, "auditor": 400, "admin": 400}),
     ("/api/v1/openapi.json", "GET", {"anon": 200, "clerk": 200, "auditor": 200, "admin": 200}),
     ("/no/such/page", "GET", {"anon": 404, "clerk": 404, "auditor": 404, "admin": 404}),
 ]

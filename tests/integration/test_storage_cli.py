@@ -1,8 +1,7 @@
 """`eoffice storage sweep` and `eoffice storage check` through click, against the real
-`weed mini` and database of the fixtures (each test with a bucket of its own)."""
+`weed mini` and database of the fixtures."""
 
 import io
-import secrets
 
 import pytest
 from click.testing import CliRunner
@@ -16,16 +15,15 @@ ORPHAN = "sha256/ab/cd/abcd-left-behind-by-a-crashed-upload"
 
 
 @pytest.fixture
-def app_config(app_config):
-    return {**app_config, "S3_BUCKET": f"cli-{secrets.token_hex(6)}"}
-
-
-@pytest.fixture
 def store(app):
+    """The bucket the whole session shares, emptied: what earlier tests left has no rows here."""
     with app.app_context():
         from eoffice.storage import get_store
 
-        yield get_store()
+        store = get_store()
+        for obj in list(store.list("")):
+            store.delete(obj.object_name)
+        yield store
 
 
 @pytest.fixture
@@ -46,7 +44,7 @@ def cli(app_config):
 
 
 @pytest.fixture
-def attached(client, org, token_for):
+def attached(store, client, org, token_for):
     """A file with a PDF attached through the API: its object is referenced."""
     clerk = token_for("clerk")
     fid = client.post(
