@@ -1,11 +1,13 @@
-"""search outbox (filled by the search work)
+"""search: the outbox of changes to index, and text taken out of attachments
 
 Revision ID: a0000000s004
 Revises: 8a4587b0951e
 """
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
+
+import eoffice.db
 
 revision = "a0000000s004"
 down_revision = "8a4587b0951e"
@@ -14,8 +16,29 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "search_outbox",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=12), nullable=False),
+        sa.Column("obj_id", sa.Integer(), nullable=False),
+        sa.Column("queued_at", eoffice.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_search_outbox")),
+    )
+    op.create_table(
+        "attachment_texts",
+        sa.Column("attachment_id", sa.Integer(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("extracted_at", eoffice.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["attachment_id"],
+            ["attachments.id"],
+            name=op.f("fk_attachment_texts_attachment_id_attachments"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("attachment_id", name=op.f("pk_attachment_texts")),
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table("attachment_texts")
+    op.drop_table("search_outbox")

@@ -1,0 +1,259 @@
+"""The one indexer: drains the outbox into the index, and rebuilds the index from the database.
+
+Order of work in a drain: read a batch of outbox rows, build the documents from the database,
+write them with one Whoosh writer and commit the index, and only then delete the outbox rows that
+were handled. A crash in between leaves the rows; the next drain writes the same documents again
+(`update_document` on a unique id), so every change ends up indexed exactly once."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from eoffice.db import Database
+from eoffice.search import documents
+from eoffice.search.extract import extract_text
+from eoffice.search.index import Busy, IndexHome
+from eoffice.search.models import AttachmentText, SearchOutbox
+from eoffice.search.schema import KINDS
+from eoffice.storage.models import Attachment
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+# Fault injection for the crash test: the process kills itself at this point of a drain.
+FAULT_ENV = "EOFFICE_INDEXER_FAULT"
+
+
+@dataclass
+class RebuildReport:
+    documents: int
+    folder: str
+
+
+class Indexer:
+    def __init__(self, database: Database, home: IndexHome, store_factory: Callable | None = None):
+        self.database = database
+        self.home = home
+        self.store_factory = store_factory
+
+    # --- attachment texts --------------------------------------------------------------------
+
+    def _extract_missing(self, attachment_ids: list[int] | None = None) -> None:
+        """Fill attachment_texts for attachments that have none yet (kept for snippets)."""
+        if self.store_factory is None:
+            return
+        stmt = (
+            sa.select(Attachment.id, Attachment.key, Attachment.content_type)
+            .outerjoin(AttachmentText, AttachmentText.attachment_id == Attachment.id)
+            .where(AttachmentText.attachment_id.is_(None))
+        )
+        if attachment_ids is not None:
+            if not attachment_ids:
+                return
+            stmt = stmt.where(Attachment.id.in_(attachment_ids))
+        with self.database.sessionmaker() as session:
+            todo = session.execute(stmt).all()
+        if not todo:
+            return
+        try:
+            store = self.store_factory()
+        except Exception as exc:
+            log.warning("object store unavailable, attachments indexed by name only: %s", exc)
+            return
+        for att_id, key, content_type in todo:
+            try:
+                text = extract_text(store.get(key), content_type)
+            except Exception as exc:
+                log.warning("attachment %s not read for the index: %s", att_id, exc)
+                continue
+            with self.database.write_sessionmaker() as session:
+                if session.get(AttachmentText, att_id) is None:
+                    session.add(AttachmentText(attachment_id=att_id, text=text))
+                    session.commit()
+
+    # --- draining the outbox -----------------------------------------------------------------
+
+    def drain(self, limit: int = BATCH) -> int:
+        """Index one batch of queued changes; returns how many outbox rows it handled.
+        Returns 0 without waiting if a rebuild holds the writer lock."""
+        try:
+            with self.home.lock("writer", wait=False):
+                if not self.home.is_current():
+                    self._rebuild_locked()
+                return self._drain_locked(limit)
+        except Busy:
+            return 0
+
+    def _drain_locked(self, limit: int) -> int:
+        with self.database.sessionmaker() as session:
+            rows = session.execute(
+                sa.select(SearchOutbox.id, SearchOutbox.kind, SearchOutbox.obj_id)
+                .order_by(SearchOutbox.id)
+                .limit(limit)
+            ).all()
+        if not rows:
+            return 0
+        refs = {(r.kind, r.obj_id) for r in rows if r.kind in KINDS}
+        self._extract_missing([i for k, i in refs if k == "attachment"])
+        ix = self.home.open()
+        with self.database.sessionmaker() as session, ix.searcher() as searcher:
+            docs = self._documents(session, refs)
+            # children copy the file's status and category, and a receipt's desks: follow them
+            for kind, obj_id in list(refs):
+                doc = docs.get((kind, obj_id))
+                if doc is None or kind not in ("file", "receipt"):
+                    continue
+                if kind == "file":
+                    old = searcher.document(doc_id=doc["doc_id"])
+                    if old is None or (old.get("status"), old.get("category")) == (
+                        doc.get("status"),
+                        doc.get("category"),
+                    ):
+                        continue
+                extra = set(documents.children(session, kind, obj_id)) - refs
+                if extra:
+                    self._extract_missing([i for k, i in extra if k == "attachment"])
+                    docs.update(self._documents(session, extra))
+                    refs |= extra
+        writer = ix.writer(timeout=30, delay=0.1)
+        try:
+            for kind, obj_id in sorted(refs):
+                doc = docs.get((kind, obj_id))
+                if doc is None:
+                    writer.delete_by_term("doc_id", f"{kind}:{obj_id}")
+                else:
+                    writer.update_document(**doc)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        if os.environ.get(FAULT_ENV) == "after-index-commit":
+            os.kill(os.getpid(), signal.SIGKILL)
+        with self.database.write_sessionmaker() as session:
+            ids = [r.id for r in rows]
+            for chunk in range(0, len(ids), 500):
+                session.execute(
+                    sa.delete(SearchOutbox).where(SearchOutbox.id.in_(ids[chunk : chunk + 500]))
+                )
+            session.commit()
+        return len(rows)
+
+    @staticmethod
+    def _documents(session, refs) -> dict[tuple[str, int], dict]:
+        out: dict[tuple[str, int], dict] = {}
+        for kind in KINDS:
+            ids = [i for k, i in refs if k == kind]
+            if ids:
+                for obj_id, doc in documents.documents(session, kind, ids).items():
+                    out[(kind, obj_id)] = doc
+        return out
+
+    def drain_all(self) -> int:
+        total = 0
+        while n := self.drain():
+            total += n
+        return total
+
+    # --- rebuilding --------------------------------------------------------------------------
+
+    def rebuild(self, progress: Callable[[int], None] | None = None, total: Callable | None = None):
+        """Build a fresh index from the database in a new folder and swap it in at the end.
+        Waits for a running drain to finish; drains wait for the rebuild."""
+        with self.home.lock("writer", wait=True):
+            return self._rebuild_locked(progress, total)
+
+    def count_documents(self) -> int:
+        with self.database.sessionmaker() as session:
+            return sum(documents.count(session, kind) for kind in KINDS)
+
+    def _rebuild_locked(self, progress=None, total=None) -> RebuildReport:
+        if total is not None:
+            total(self.count_documents())
+        self._extract_missing()
+        folder = self.home.new_generation()
+        written = 0
+        try:
+            from whoosh import index as whoosh_index
+
+            ix = whoosh_index.open_dir(str(folder))
+            writer = ix.writer(limitmb=128)
+            try:
+                with self.database.sessionmaker() as session:
+                    for kind in KINDS:
+                        with contextlib.closing(documents.all_documents(session, kind)) as docs:
+                            for doc in docs:
+                                writer.add_document(**doc)
+                                written += 1
+                                if progress is not None:
+                                    progress(1)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            self.home.seal(folder)
+        except BaseException:
+            self.home.discard(folder)
+            raise
+        self.home.swap(folder)
+        log.info("search index rebuilt: %s documents", written)
+        return RebuildReport(written, folder.name)
+
+    # --- running -----------------------------------------------------------------------------
+
+    def run(self, stop: threading.Event, *, interval: float = 1.0, wait_turn: bool = True) -> None:
+        """Drain until `stop` is set. Only one indexer runs: a second one waits for the first to
+        go away (wait_turn) or raises Busy."""
+        while not stop.is_set():
+            try:
+                with self.home.lock("indexer", wait=False):
+                    self._loop(stop, interval)
+                    return
+            except Busy:
+                if not wait_turn:
+                    raise
+                log.info(
+                    "another indexer is running (pid %s); waiting", self.home.holder_pid("indexer")
+                )
+                stop.wait(5)
+
+    def _loop(self, stop: threading.Event, interval: float) -> None:
+        while not stop.is_set():
+            try:
+                handled = self.drain()
+            except Exception:
+                log.exception("indexing failed; retrying")
+                stop.wait(5)
+                continue
+            if handled == 0:
+                stop.wait(interval)
+
+
+def indexer_for(app) -> Indexer:
+    return Indexer(
+        app.extensions["eoffice.db"],
+        app.extensions["eoffice.search"],
+        app.extensions["eoffice.store"],
+    )
+
+
+def start_thread(app, interval: float = 1.0) -> tuple[threading.Thread, threading.Event]:
+    """The indexer thread `eoffice run` starts beside the web server."""
+    stop = threading.Event()
+    indexer = indexer_for(app)
+    thread = threading.Thread(
+        target=indexer.run,
+        args=(stop,),
+        kwargs={"interval": interval},
+        name="eoffice-indexer",
+        daemon=True,
+    )
+    thread.start()
+    return thread, stop

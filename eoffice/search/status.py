@@ -1,0 +1,40 @@
+"""What `eoffice search status` and /healthz report about the index."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from eoffice.search.index import Busy
+from eoffice.search.models import SearchOutbox
+from eoffice.search.schema import SCHEMA_VERSION
+
+
+def index_status(app) -> dict:
+    home = app.extensions["eoffice.search"]
+    database = app.extensions["eoffice.db"]
+    with database.sessionmaker() as session:
+        backlog = session.scalar(sa.select(sa.func.count(SearchOutbox.id))) or 0
+    folder = home.current_dir()
+    documents = 0
+    last = None
+    if folder is not None and home.is_current():
+        ix = home.open()
+        documents = ix.doc_count()
+        last = dt.datetime.fromtimestamp(ix.last_modified(), dt.UTC).replace(microsecond=0)
+    try:
+        with home.lock("indexer", wait=False):
+            running = False
+    except Busy:
+        running = True
+    return {
+        "folder": str(folder) if folder else None,
+        "version": home.version(),
+        "expected_version": SCHEMA_VERSION,
+        "documents": documents,
+        "backlog": backlog,
+        "last_indexed": last.isoformat() if last else None,
+        "indexer_running": running,
+        "indexer_pid": home.holder_pid("indexer") if running else None,
+    }

@@ -1,0 +1,581 @@
+"""Search with the real indexer thread, a real Whoosh index and the real database: Hindi and
+English, every query form, filters, access, freshness, crash safety, one indexer, rebuild."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+
+import pytest
+import sqlalchemy as sa
+
+from eoffice.search.index import Busy
+from eoffice.search.indexer import indexer_for, start_thread
+from eoffice.search.models import SearchOutbox
+
+TODAY = dt.date.today().isoformat()
+
+
+@pytest.fixture
+def indexer(app):
+    """The real indexer thread, as `eoffice run` starts it (polling fast for the tests)."""
+    thread, stop = start_thread(app, interval=0.1)
+    yield thread
+    stop.set()
+    thread.join(timeout=30)
+
+
+def outbox_size(app) -> int:
+    with app.extensions["eoffice.db"].sessionmaker() as s:
+        return s.scalar(sa.select(sa.func.count(SearchOutbox.id)))
+
+
+def wait_indexed(app, timeout: float = 5.0) -> float:
+    """Wait until the indexer has drained everything; returns the seconds it took."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if outbox_size(app) == 0 and app.extensions["eoffice.search"].is_current():
+            return time.monotonic() - start
+        time.sleep(0.05)
+    raise AssertionError(f"not indexed within {timeout} s ({outbox_size(app)} waiting)")
+
+
+@pytest.fixture
+def api(client, org, token_for):
+    class Caller:
+        def __init__(self, username):
+            self.headers = token_for(username)
+
+        def get(self, path, **kw):
+            return client.get(path, headers=self.headers, **kw)
+
+        def post(self, path, json=None, **kw):
+            if json is not None:
+                kw["json"] = json
+            return client.post(path, headers=self.headers, **kw)
+
+        def client_put(self, path, json):
+            return client.put(path, headers=self.headers, json=json)
+
+        def search(self, q="", **params):
+            resp = self.get("/api/v1/search", query_string={"q": q, **params})
+            assert resp.status_code == 200, resp.get_json()
+            return resp.get_json()
+
+    return Caller
+
+
+def receipt(caller, subject, sender="सुनीता देवी", **over):
+    body = {
+        "subject": subject,
+        "sender": {"name": sender},
+        "mode": "hand",
+        "received_on": TODAY,
+    }
+    body.update(over)
+    resp = caller.post("/api/v1/receipts", body)
+    assert resp.status_code == 201, resp.get_json()
+    return resp.get_json()
+
+
+def new_file(caller, subject, **over):
+    body = {"subject": subject, "head": "11", "category": "B"}
+    body.update(over)
+    resp = caller.post("/api/v1/files", body)
+    assert resp.status_code == 201, resp.get_json()
+    return resp.get_json()
+
+
+def note(caller, file_id, text):
+    resp = caller.post(f"/api/v1/files/{file_id}/notes", {"text": text})
+    assert resp.status_code == 201, resp.get_json()
+    return resp.get_json()
+
+
+@pytest.fixture
+def corpus(api, app, indexer):
+    """Hindi and English files, notes and receipts at the SP office's head clerk desk."""
+    clerk = api("clerk")
+    f1 = new_file(clerk, "थाना कोतवाली में साइकिल चोरी की शिकायत")
+    note(clerk, f1["id"], "पुलिस अधीक्षक महोदय, शिकायतकर्ता की फ़ाइल प्रस्तुत है।")
+    note(clerk, f1["id"], "सिटीजन पोर्टल से प्राप्त शिकायत की जाँच थानाध्यक्ष से कराई जाए।")
+    f2 = new_file(clerk, "Leave application of constable Ram Singh", category="C")
+    note(clerk, f2["id"], "Constable requests casual leave for two days; theft case pending.")
+    f3 = new_file(clerk, "Purchase of bicycles for beat police", category="A")
+    note(clerk, f3["id"], "Quotations for bicycle purchase placed below <script>alert(1)</script>.")
+    r1 = receipt(clerk, "मोबाइल फोन गुम होने की सूचना", sender="अमित कुमार")
+    r2 = receipt(clerk, "Complaint about noise at night", sender="Rakesh Gupta")
+    wait_indexed(app)
+    return {"f1": f1, "f2": f2, "f3": f3, "r1": r1, "r2": r2}
+
+
+def kinds_and_ids(result):
+    return {(h["kind"], h.get("file_id") or h.get("receipt_id")) for h in result["hits"]}
+
+
+# --- the query forms ---------------------------------------------------------------------------
+
+
+def test_hindi_words_the_stock_analyzer_loses_are_found(api, corpus):
+    clerk = api("clerk")
+    for word in ("पुलिस", "शिकायत", "सिटीजन"):
+        result = clerk.search(word)
+        assert result["total"] >= 1, word
+        assert all(corpus["f1"]["id"] == h.get("file_id") for h in result["hits"]), word
+    # the file itself, by its subject
+    assert ("file", corpus["f1"]["id"]) in kinds_and_ids(clerk.search("साइकिल"))
+
+
+def test_english_words_any_case(api, corpus):
+    clerk = api("clerk")
+    hits = kinds_and_ids(clerk.search("THEFT"))
+    assert ("note", corpus["f2"]["id"]) in hits
+    assert kinds_and_ids(clerk.search("constable")) >= {
+        ("file", corpus["f2"]["id"]),
+        ("note", corpus["f2"]["id"]),
+    }
+
+
+def test_nukta_spellings_find_each_other(api, corpus):
+    clerk = api("clerk")
+    with_nukta = clerk.search("फ़ाइल")
+    without = clerk.search("फाइल")
+    assert with_nukta["total"] == without["total"] == 1
+    assert with_nukta["hits"][0]["file_id"] == corpus["f1"]["id"]
+
+
+def test_phrases_in_quotes(api, corpus):
+    clerk = api("clerk")
+    assert clerk.search('"पुलिस अधीक्षक"')["total"] == 1
+    assert clerk.search('"अधीक्षक पुलिस"')["total"] == 0
+    assert clerk.search('"casual leave"')["total"] == 1
+    assert clerk.search('"leave casual"')["total"] == 0
+
+
+def test_prefix(api, corpus):
+    clerk = api("clerk")
+    result = clerk.search("शिका*")  # शिकायत, शिकायतकर्ता
+    assert {h["file_id"] for h in result["hits"]} == {corpus["f1"]["id"]}
+    assert result["total"] >= 3  # the file's subject and both notes
+    assert ("file", corpus["f3"]["id"]) in kinds_and_ids(clerk.search("bicyc*"))
+
+
+def test_and_or_not(api, corpus):
+    clerk = api("clerk")
+    f2, f3 = corpus["f2"]["id"], corpus["f3"]["id"]
+    assert kinds_and_ids(clerk.search("leave AND theft")) == {("note", f2)}
+    both = {h["file_id"] for h in clerk.search("constable OR bicycle")["hits"]}
+    assert both == {f2, f3}
+    # the note names theft, the file's subject does not
+    assert kinds_and_ids(clerk.search("constable NOT theft")) == {("file", f2)}
+    assert clerk.search("(पुलिस OR police) AND NOT शिकायत")["total"] >= 1
+
+
+def test_file_and_receipt_numbers_are_exact_values(api, corpus):
+    clerk = api("clerk")
+    number = corpus["f2"]["number"]  # 11/2/2026-Estt
+    result = clerk.search(number)
+    assert result["hits"][0]["kind"] == "file" and result["hits"][0]["number"] == number
+    assert ("file", corpus["f2"]["id"]) in kinds_and_ids(clerk.search(number.lower()))
+    r = clerk.search(corpus["r1"]["number"])
+    assert r["hits"][0] == {
+        **r["hits"][0],
+        "kind": "receipt",
+        "receipt_id": corpus["r1"]["id"],
+        "number": corpus["r1"]["number"],
+    }
+
+
+def test_receipts_by_sender_and_subject(api, corpus):
+    clerk = api("clerk")
+    assert ("receipt", corpus["r1"]["id"]) in kinds_and_ids(clerk.search("अमित"))
+    assert ("receipt", corpus["r2"]["id"]) in kinds_and_ids(clerk.search("noise"))
+
+
+def test_filters_kind_status_category_office_and_dates(api, corpus, app, db):
+    clerk = api("clerk")
+    f1 = corpus["f1"]["id"]
+    assert {h["kind"] for h in clerk.search("शिकायत", kind="note")["hits"]} == {"note"}
+    assert {h["kind"] for h in clerk.search("शिकायत", kind="file")["hits"]} == {"file"}
+    assert kinds_and_ids(clerk.search("bicycle* OR constable", category="A")) == {
+        ("file", corpus["f3"]["id"]),
+        ("note", corpus["f3"]["id"]),
+    }
+    from eoffice.org.models import Office
+
+    spo = db.scalar(sa.select(Office.id).where(Office.code == "SPO"))
+    other = db.scalar(sa.select(Office.id).where(Office.code == "OTHER"))
+    assert clerk.search("शिकायत", office=spo)["total"] == 2  # the subject and a note
+    assert clerk.search("शिकायत", office=other)["total"] == 0
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    assert clerk.search("शिकायत", **{"from": TODAY, "to": TODAY})["total"] == 2
+    assert clerk.search("शिकायत", **{"from": tomorrow})["total"] == 0
+    # the filters alone, without words
+    assert clerk.search("", kind="receipt")["total"] == 2
+    # parking the file changes the status its notes are filtered by, too
+    officer = api("officer")
+    assert clerk.post(f"/api/v1/files/{f1}/send", {"to": "SPO-SP"}).status_code == 200
+    assert officer.get(f"/api/v1/files/{f1}?desk=SPO-SP").status_code == 200
+    resp = officer.post(f"/api/v1/files/{f1}/park", {"remarks": "बाद में", "desk": "SPO-SP"})
+    assert resp.status_code == 200, resp.get_json()
+    wait_indexed(app)
+    parked = clerk.search("शिकायत", status="parked")
+    assert parked["total"] == 2 and {h["file_id"] for h in parked["hits"]} == {f1}
+    assert clerk.search("शिकायत", status="open", kind="note")["total"] == 0
+
+
+def test_order_by_date_and_pagination(api, app, indexer, org):
+    clerk = api("clerk")
+    ids = [new_file(clerk, f"वेतन बिल माह {i}")["id"] for i in range(25)]
+    wait_indexed(app)
+    first = clerk.search("वेतन", sort="date", per_page=10)
+    assert first["total"] == 25 and len(first["hits"]) == 10
+    assert [h["file_id"] for h in first["hits"]] == list(reversed(ids))[:10]
+    third = clerk.search("वेतन", sort="date", per_page=10, page=3)
+    assert [h["file_id"] for h in third["hits"]] == list(reversed(ids))[20:]
+    assert clerk.search("वेतन", page=9, per_page=10)["hits"] == []
+
+
+def test_snippets_highlight_and_escape(api, corpus):
+    clerk = api("clerk")
+    hit = clerk.search("quotations")["hits"][0]
+    assert '<mark class="hit' in hit["snippet"] and "Quotations</mark>" in hit["snippet"]
+    assert "<script>" not in hit["snippet"] and "&lt;script&gt;" in hit["snippet"]
+    hindi = clerk.search("जाँच", kind="note")["hits"][0]
+    assert "जाँच</mark>" in hindi["snippet"]
+    assert hindi["note_number"] == 2 and hindi["title"] == corpus["f1"]["subject"]
+
+
+@pytest.mark.parametrize(
+    "q",
+    ["(", "*", "a*", "?x", "x" * 501],
+)
+def test_unparseable_queries_get_a_clear_message(api, corpus, q):
+    resp = api("clerk").get("/api/v1/search", query_string={"q": q})
+    assert resp.status_code == 422
+    err = resp.get_json()["error"]
+    assert err["field"] == "q" and err["message"]
+
+
+def test_bad_parameters(api, corpus):
+    clerk = api("clerk")
+    for params in ({"q": "x", "kind": "secret"}, {"q": "x", "page": "0"}, {"q": ""}):
+        assert clerk.get("/api/v1/search", query_string=params).status_code == 422, params
+    resp = clerk.get(
+        "/api/v1/search", query_string={"q": "x", "from": "2026-02-01", "to": "2026-01-01"}
+    )
+    assert resp.status_code == 422
+
+
+def test_search_needs_a_login(client, corpus):
+    assert client.get("/api/v1/search?q=x").status_code == 401
+
+
+# --- who sees what ---------------------------------------------------------------------------
+
+
+def test_no_hit_count_or_snippet_leaks_across_offices(api, corpus, app):
+    other = api("other")  # an SP in another district
+    # nothing of theirs in the index yet: an empty access set must not mean "no restriction"
+    assert other.search("शिकायत") == {"total": 0, "page": 1, "per_page": 20, "hits": []}
+    assert api("clerk").search("शिकायत", kind="draft")["total"] == 0
+    mine = new_file(other, "दूसरे जिले की शिकायत: गोपनीय")
+    note(other, mine["id"], "गोपनीय जाँच रिपोर्ट")
+    wait_indexed(app)
+    for q in ("शिकायत", "पुलिस", "constable", corpus["f1"]["number"], "शिका*", "गोपनीय"):
+        result = other.search(q)
+        assert {h.get("file_id") for h in result["hits"]} <= {mine["id"]}, q
+        leaked = [h for h in result["hits"] if "कोतवाली" in h["snippet"] + h["title"]]
+        assert not leaked
+    assert other.search("साइकिल")["total"] == 0
+    assert other.search("", kind="receipt")["total"] == 0
+    # and the other way round
+    clerk = api("clerk")
+    assert clerk.search("गोपनीय")["total"] == 0
+    # the range auditor sees the SP office below the range, not the other district
+    auditor = api("auditor")
+    assert auditor.search("साइकिल")["total"] >= 1
+    assert auditor.search("गोपनीय")["total"] == 0
+
+
+def test_desks_see_files_that_passed_through_them(api, corpus, app):
+    officer = api("officer")
+    assert officer.search("साइकिल")["total"] == 0  # never on the SP's desks
+    clerk = api("clerk")
+    resp = clerk.post(f"/api/v1/files/{corpus['f1']['id']}/send", {"to": "PS1-SHO"})
+    assert resp.status_code == 200
+    wait_indexed(app)
+    assert officer.search("साइकिल")["total"] >= 1
+    assert officer.search("constable")["total"] == 0
+
+
+def test_a_stale_index_hit_is_rechecked_against_the_database(api, corpus, app, db):
+    """Access comes from the database: a file the index still lists but the user may no longer
+    see (here: the access row removed behind the index's back) gives no hit and no count."""
+    from eoffice.files.models import FileAccess
+
+    clerk = api("clerk")
+    before = clerk.search("साइकिल")
+    assert before["total"] >= 1
+    db.execute(sa.delete(FileAccess).where(FileAccess.file_id == corpus["f1"]["id"]))
+    db.commit()
+    after = clerk.search("साइकिल")
+    assert after["total"] == 0 and after["hits"] == []
+
+
+def test_drafts_are_found_by_title_and_every_new_version(api, corpus, app):
+    clerk = api("clerk")
+    f2 = corpus["f2"]["id"]
+    resp = clerk.post(
+        f"/api/v1/files/{f2}/drafts",
+        {"title": "अवकाश स्वीकृति आदेश", "body": "आरक्षी राम सिंह को दो दिवस का आकस्मिक अवकाश"},
+    )
+    assert resp.status_code == 201, resp.get_json()
+    draft = resp.get_json()
+    wait_indexed(app)
+    hit = clerk.search("आकस्मिक")["hits"][0]
+    assert hit["kind"] == "draft" and hit["draft_id"] == draft["id"] and hit["file_id"] == f2
+    edit = clerk.client_put(
+        f"/api/v1/drafts/{draft['id']}", {"body": "आरक्षी राम सिंह को तीन दिवस का अर्जित अवकाश"}
+    )
+    assert edit.status_code == 200, edit.get_json()
+    wait_indexed(app)
+    assert clerk.search("अर्जित", kind="draft")["total"] == 1
+    assert clerk.search("आकस्मिक", kind="draft")["total"] == 0  # the newest version counts
+
+
+# --- attachments -------------------------------------------------------------------------------
+
+
+def docx_bytes(text: str) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Override PartName="/word/document.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+        )
+        zf.writestr(
+            "word/document.xml",
+            '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+            f'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p>'
+            "</w:body></w:document>",
+        )
+    return buf.getvalue()
+
+
+def upload(api_caller, path, data, name):
+    return api_caller.post(
+        path,
+        data={"file": (io.BytesIO(data), name, "application/octet-stream")},
+        content_type="multipart/form-data",
+    )
+
+
+def test_attachments_are_found_by_their_text_and_name(api, corpus, app):
+    clerk = api("clerk")
+    f2 = corpus["f2"]["id"]
+    text = "चिकित्सा प्रमाण पत्र: कांस्टेबल राम सिंह को बुखार है। Medical certificate attached.\n"
+    resp = upload(clerk, f"/api/v1/files/{f2}/attachments", text.encode(), "प्रमाण.txt")
+    assert resp.status_code == 201, resp.get_json()
+    resp = upload(
+        clerk, f"/api/v1/files/{f2}/attachments", docx_bytes("Duty roster for Holi"), "roster.docx"
+    )
+    assert resp.status_code == 201, resp.get_json()
+    r2 = corpus["r2"]["id"]
+    resp = upload(
+        clerk,
+        f"/api/v1/receipts/{r2}/attachments",
+        b"\x89PNG\r\n\x1a\n" + b"0" * 64,
+        "scan-noise.png",
+    )
+    assert resp.status_code == 201, resp.get_json()
+    wait_indexed(app)
+    hit = clerk.search("बुखार")["hits"][0]
+    assert hit["kind"] == "attachment" and hit["file_id"] == f2 and hit["title"] == "प्रमाण.txt"
+    assert "बुखार</mark>" in hit["snippet"]
+    assert clerk.search("holi", kind="attachment")["hits"][0]["title"] == "roster.docx"
+    scan = clerk.search("scan", kind="attachment")["hits"]
+    assert [h["receipt_id"] for h in scan] == [r2]
+    assert api("other").search("बुखार")["total"] == 0
+
+
+# --- freshness, the one indexer, crashes, rebuilds ---------------------------------------------
+
+
+def test_a_write_is_findable_within_five_seconds(api, app, indexer, org):
+    clerk = api("clerk")
+    new_file(clerk, "ताज़ा फ़ाइल जो अभी खुली")
+    assert wait_indexed(app, timeout=5.0) < 5.0
+    assert clerk.search("ताजा")["total"] == 1
+
+
+def test_a_second_indexer_waits_or_exits(app, indexer, api, org):
+    second = indexer_for(app)
+    with pytest.raises(Busy):
+        second.run(threading.Event(), wait_turn=False)
+    # one that waits takes over when the first stops, and no change is lost
+    stop = threading.Event()
+    waiting = threading.Thread(target=second.run, args=(stop,), kwargs={"interval": 0.1})
+    waiting.start()
+    clerk = api("clerk")
+    new_file(clerk, "पहली फाइल")
+    wait_indexed(app)
+    stop_first = [t for t in threading.enumerate() if t is indexer]
+    assert stop_first
+    # stop the fixture's indexer; the waiting one (polling every 5 s) takes over
+    from eoffice.search.index import IndexHome
+
+    home: IndexHome = app.extensions["eoffice.search"]
+    assert home.holder_pid("indexer") == os.getpid()
+    stop.set()
+    waiting.join(timeout=30)
+    assert not waiting.is_alive()
+
+
+def test_second_indexer_process_exits_with_a_message(app, indexer, worker_env):
+    proc = subprocess.run(
+        [sys.executable, "-m", "eoffice.cli", "worker"],
+        env=worker_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 1
+    assert "another indexer is running" in proc.stderr
+
+
+@pytest.fixture
+def worker_env(app_config):
+    env = dict(os.environ)
+    env.update(
+        EOFFICE_INSTANCE=str(app_config["INSTANCE"]),
+        EOFFICE_DATABASE_URL=app_config["DATABASE_URL"],
+        EOFFICE_INDEX_DIR=str(app_config["INDEX_DIR"]),
+        EOFFICE_S3_ENDPOINT=app_config["S3_ENDPOINT"],
+        EOFFICE_S3_ACCESS_KEY=app_config["S3_ACCESS_KEY"],
+        EOFFICE_S3_SECRET_KEY=app_config["S3_SECRET_KEY"],
+        EOFFICE_S3_BUCKET=app_config["S3_BUCKET"],
+    )
+    return env
+
+
+def doc_ids(app) -> list[str]:
+    ix = app.extensions["eoffice.search"].open()
+    with ix.searcher() as s:
+        return [d["doc_id"] for d in s.all_stored_fields()]
+
+
+def test_killed_between_index_commit_and_outbox_delete_then_restarted(api, app, worker_env, org):
+    """No indexer thread here: a real worker process does the work and is killed mid-drain."""
+    clerk = api("clerk")
+    f = new_file(clerk, "अपराध समीक्षा बैठक")
+    note(clerk, f["id"], "बैठक का कार्यवृत्त संलग्न")
+    receipt(clerk, "बैठक की सूचना")
+    assert outbox_size(app) >= 3
+    crash = subprocess.run(
+        [sys.executable, "-m", "eoffice.cli", "worker", "--once"],
+        env={**worker_env, "EOFFICE_INDEXER_FAULT": "after-index-commit"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert crash.returncode == -9, crash.stderr  # SIGKILL, as a crash would be
+    assert outbox_size(app) >= 3  # the index was committed but the outbox rows are still there
+    done = subprocess.run(
+        [sys.executable, "-m", "eoffice.cli", "worker", "--once"],
+        env=worker_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert outbox_size(app) == 0
+    ids = doc_ids(app)
+    assert len(ids) == len(set(ids))  # every change indexed once
+    assert {f"file:{f['id']}", f"note:{note_id(app, f['id'])}"} <= set(ids)
+    assert api("clerk").search("बैठक")["total"] == 3
+
+
+def note_id(app, file_id):
+    from eoffice.notings.models import Note
+
+    with app.extensions["eoffice.db"].sessionmaker() as s:
+        return s.scalar(sa.select(Note.id).where(Note.file_id == file_id))
+
+
+def test_rebuild_swaps_in_a_fresh_index_and_a_failure_keeps_the_old(api, app, corpus, indexer):
+    home = app.extensions["eoffice.search"]
+    old = home.current_dir()
+    clerk = api("clerk")
+    before = clerk.search("शिकायत")["total"]
+    idx = indexer_for(app)
+
+    def explode(_n):
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        idx.rebuild(progress=explode)
+    assert home.current_dir() == old
+    assert clerk.search("शिकायत")["total"] == before
+    assert len(list(home.folder.glob("gen-*"))) == 1  # the half-built one is gone
+    report = idx.rebuild()
+    assert home.current_dir() != old and not old.exists()
+    assert report.documents == len(doc_ids(app))
+    assert clerk.search("शिकायत")["total"] == before
+
+
+def test_schema_version_change_triggers_a_rebuild(api, app, corpus, indexer):
+    home = app.extensions["eoffice.search"]
+    old = home.current_dir()
+    (old / "schema_version").write_text("0\n")
+    assert not home.is_current()
+    new_file(api("clerk"), "नई फाइल")  # the next drain notices and rebuilds first
+    wait_indexed(app)
+    assert home.current_dir() != old
+    assert api("clerk").search("शिकायत")["total"] == 2
+
+
+def test_cli_rebuild_and_status(app, corpus, worker_env):
+    proc = subprocess.run(
+        [sys.executable, "-m", "eoffice.cli", "search", "rebuild"],
+        env=worker_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "indexed" in proc.stdout
+    status = subprocess.run(
+        [sys.executable, "-m", "eoffice.cli", "search", "status"],
+        env=worker_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert status.returncode == 0, status.stderr
+    assert "outbox backlog: 0" in status.stdout
+    assert "indexer:        running" in status.stdout  # the test's indexer thread
+
+
+# --- the page ----------------------------------------------------------------------------------
+
+
+def test_search_page_in_hindi_and_english(client, auth, corpus):
+    auth.login("clerk")
+    page = client.get("/search/", query_string={"q": "शिकायत"})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'id="search-results"' in html and "शिकायत</mark>" in html
+    assert f"/files/{corpus['f1']['id']}" in html
+    bad = client.get("/search/", query_string={"q": "("})
+    assert bad.status_code == 422 and 'id="q-error"' in bad.get_data(as_text=True)
+    hostile = client.get("/search/", query_string={"q": "quotations"}).get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in hostile
