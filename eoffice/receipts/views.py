@@ -132,7 +132,8 @@ def new():
     return render_template("receipts/new.html", form=form, desk=desk), status
 
 
-def _render(session, receipt: Receipt, send=None, close=None, status: int = 200):
+def _render(session, receipt: Receipt, send=None, close=None, status: int = 200, failed=None):
+    """The receipt page; `failed` names the refused form, shown again with what was typed."""
     desk = web_desk()
     movable = (
         desk is not None
@@ -154,6 +155,7 @@ def _render(session, receipt: Receipt, send=None, close=None, status: int = 200)
         may_open_file=movable and can(current_user, "file.create"),
         send_form=send,
         close_form=close,
+        failed=failed,
         attachments=attachments_of(session, receipt_id=receipt.id),
     ), status
 
@@ -173,7 +175,7 @@ def _failed(session, receipt_id: int, exc, **forms):
         flash(conflict_message(exc, "receipt"), "error")
     elif isinstance(exc, Invalid):
         form_error(next(iter(forms.values())), exc, "receipt")
-    return _render(session, receipt, status=status, **forms)
+    return _render(session, receipt, status=status, failed=next(iter(forms)), **forms)
 
 
 @bp.post("/<int:receipt_id>/send")

@@ -748,3 +748,22 @@ def test_service_errors_are_shown_in_hindi_on_pages(client, auth, paper, db, tok
         "code": "not_holder",
         "message": f"file {paper['number']} is not on your desk",
     }
+
+
+def test_a_refused_receipt_form_comes_back_filled(client, auth, org, db):
+    r = make_receipt(db).id
+    login(client, auth, "clerk")
+    assert 'id="receipt-send-form"' in client.get(f"/receipts/{r}").get_data(as_text=True)
+    # meanwhile another hand at the desk sends it on: the clerk's form is refused, not lost
+    receipts.send_receipt(db, user(db, "clerk"), desk(db, "SPO-HC"), r, "SPO-SP")
+    resp = post_form(
+        client, auth, f"/receipts/{r}/send", "send", {"to": "PS1-SHO", "remarks": "थाने को जांच हेतु"}
+    )
+    assert resp.status_code == 409
+    text = resp.get_data(as_text=True)
+    assert "This receipt is not on your desk any more." in text
+    assert textarea(text, "send-remarks") == "थाने को जांच हेतु"
+    assert 'id="receipt-close-form"' not in text  # only the refused form is shown again
+    resp = post_form(client, auth, f"/receipts/{r}/close", "close", {"remarks": "अनावश्यक डाक"})
+    assert resp.status_code == 409
+    assert textarea(resp.get_data(as_text=True), "close-remarks") == "अनावश्यक डाक"
