@@ -49,11 +49,13 @@ def _init_extensions(app: Flask) -> None:
     from eoffice.db import Database, close_session
     from eoffice.extensions import babel, csrf, limiter
     from eoffice.i18n import select_locale
+    from eoffice.search.index import IndexHome
     from eoffice.storage import get_store_factory
 
     db = Database(app.config["DATABASE_URL"])
     app.extensions["eoffice.db"] = db
     app.extensions["eoffice.store"] = get_store_factory(app.config)
+    app.extensions["eoffice.search"] = IndexHome(app.config["INDEX_DIR"])
     app.teardown_appcontext(close_session)
 
     login_manager.init_app(app)
@@ -83,6 +85,8 @@ def _register_blueprints(app: Flask) -> None:
     from eoffice.org import views as org_views
     from eoffice.receipts import api as receipts_api
     from eoffice.receipts import views as receipts_views
+    from eoffice.search import api as search_api
+    from eoffice.search import views as search_views
     from eoffice.storage import api as storage_api
     from eoffice.storage import views as storage_views
 
@@ -92,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
         audit_views.bp,
         files_views.bp,
         receipts_views.bp,
+        search_views.bp,
         storage_views.bp,
         health.bp,
     ):
@@ -104,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
         receipts_api.bp,
         files_api.bp,
         storage_api.bp,
+        search_api.bp,
         openapi_bp,
     )
     for bp in api_blueprints:

@@ -181,6 +181,91 @@ def _add_storage_commands() -> None:
 _add_storage_commands()
 
 
+# --- search ------------------------------------------------------------------------------------
+
+
+@main.group()
+def search() -> None:
+    """The full-text index (Whoosh)."""
+
+
+@search.command("rebuild")
+def search_rebuild() -> None:
+    """Build a fresh index from the database and swap it in; the old one serves until then."""
+    from eoffice.search.indexer import indexer_for
+
+    app = _app()
+    indexer = indexer_for(app)
+    bar_holder: dict = {}
+
+    def total(n: int) -> None:
+        bar_holder["bar"] = click.progressbar(length=n, label="indexing", file=sys.stderr)
+        bar_holder["bar"].__enter__()
+
+    try:
+        report = indexer.rebuild(progress=lambda n: bar_holder["bar"].update(n), total=total)
+    except Exception as exc:
+        click.echo(f"rebuild failed, the old index is still in use: {exc}", err=True)
+        sys.exit(1)
+    finally:
+        if "bar" in bar_holder:
+            bar_holder["bar"].__exit__(None, None, None)
+        app.extensions["eoffice.db"].dispose()
+    click.echo(f"indexed {report.documents} documents into {report.folder}")
+
+
+@search.command("status")
+def search_status() -> None:
+    """Documents in the index, changes waiting in the outbox, and when the index last changed."""
+    from eoffice.search.status import index_status
+
+    app = _app()
+    st = index_status(app)
+    app.extensions["eoffice.db"].dispose()
+    click.echo(f"index folder:   {st['folder'] or '(none yet)'}")
+    click.echo(f"schema version: {st['version']} (this program: {st['expected_version']})")
+    click.echo(f"documents:      {st['documents']}")
+    click.echo(f"outbox backlog: {st['backlog']}")
+    click.echo(f"last indexed:   {st['last_indexed'] or 'never'}")
+    running = f"running (pid {st['indexer_pid']})" if st["indexer_running"] else "not running"
+    click.echo(f"indexer:        {running}")
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Drain the outbox once and exit.")
+@click.option(
+    "--wait/--no-wait",
+    default=False,
+    help="If another indexer is running: wait for it to stop (--wait) or exit (default).",
+)
+def worker(once: bool, wait: bool) -> None:
+    """The search indexer, as its own process (production; `eoffice run` has one built in)."""
+    import threading
+
+    from eoffice.search.index import Busy
+    from eoffice.search.indexer import indexer_for
+
+    app = _app()
+    indexer = indexer_for(app)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        if once:
+            with indexer.home.lock("indexer", wait=wait):
+                click.echo(f"indexed {indexer.drain_all()} changes")
+            return
+        click.echo("indexer running (Ctrl-C stops it)")
+        indexer.run(stop, wait_turn=wait)
+    except Busy:
+        pid = indexer.home.holder_pid("indexer")
+        click.echo(f"another indexer is running (pid {pid}); not starting a second one", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        app.extensions["eoffice.db"].dispose()
+
+
 # --- serving -----------------------------------------------------------------------------------
 
 
@@ -212,6 +297,7 @@ def run(host: str, port: int, threads: int) -> None:
     import waitress
 
     from eoffice import migrate
+    from eoffice.search.indexer import start_thread
     from eoffice.storage import get_store
 
     cfg = load_config()
@@ -226,11 +312,17 @@ def run(host: str, port: int, threads: int) -> None:
         with app.app_context():
             get_store().ensure_bucket()
         click.echo(f"instance folder: {cfg['INSTANCE']}")
+        # the search indexer runs beside the web server; with `eoffice worker` running
+        # elsewhere, this one waits its turn
+        indexer, stop_indexer = start_thread(app)
         click.echo(f"eoffice is serving on http://{host}:{port}/  (Ctrl-C stops it)")
         try:
             waitress.serve(app, host=host, port=port, threads=threads, ident="eoffice", _quiet=True)
         except KeyboardInterrupt:
             pass
+        finally:
+            stop_indexer.set()
+            indexer.join(timeout=30)
 
 
 if __name__ == "__main__":

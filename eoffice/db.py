@@ -85,6 +85,9 @@ class Database:
     """Engine and session factory bound to one app."""
 
     def __init__(self, url: str):
+        # every session queues index updates when it flushes indexable rows
+        import eoffice.search.outbox  # noqa: F401
+
         self.url = url
         self.engine = make_engine(url)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)

@@ -43,6 +43,7 @@ ROUTES = [
     ("/admin/offices/999", "GET", {"anon": 302, "clerk": 403, "auditor": 404, "admin": 404}),
     ("/audit/", "GET", {"anon": 302, "clerk": 403, "auditor": 200, "admin": 200}),
     ("/healthz", "GET", {"anon": 200, "clerk": 200, "auditor": 200, "admin": 200}),
+    ("/search/", "GET", {"anon": 302, "clerk": 200, "auditor": 200, "admin": 200}),
     ("/attachments/999", "GET", {"anon": 302, "clerk": 404, "auditor": 404, "admin": 404}),
     ("/attachments/999/preview", "GET", {"anon": 302, "clerk": 404, "auditor": 404, "admin": 404}),
     ("/files/999/attachments", "POST", {"anon": 400, "clerk": 400, "auditor": 400, "admin": 400}),
@@ -55,6 +56,8 @@ API_ROUTES = [
     ("/api/v1/desks", {"anon": 401, "clerk": 200, "auditor": 200, "admin": 200}),
     ("/api/v1/audit/verify", {"anon": 401, "clerk": 403, "auditor": 200, "admin": 200}),
     ("/api/v1/nothing", {"anon": 404, "clerk": 404, "auditor": 404, "admin": 404}),
+    # without words or filters: 422 before the index is asked anything
+    ("/api/v1/search", {"anon": 401, "clerk": 422, "auditor": 422, "admin": 422}),
 ]
 
 
