@@ -63,6 +63,12 @@ def test_two_independent_instances(tmp_path):
         for port in (pa, pb):
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/login") as r:
                 assert r.status == 200
+        # the indexer thread builds each instance's search index in its own folder
+        for folder in (a, b):
+            deadline = time.monotonic() + 30
+            while not (folder / "index" / "current" / "schema_version").exists():
+                assert time.monotonic() < deadline, "the indexer did not build the index"
+                time.sleep(0.2)
     finally:
         out_a, out_b = stop(proc_a), stop(proc_b)
     assert "stopping the embedded S3 server" in out_b
