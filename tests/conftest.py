@@ -253,6 +253,28 @@ def token_for(client):
     return get
 
 
+@pytest.fixture
+def api(client, org, token_for):
+    """api("clerk").post(path, json) with that user's Bearer token."""
+
+    class Caller:
+        def __init__(self, username):
+            self.headers = token_for(username)
+
+        def get(self, path, **kw):
+            return client.get(path, headers=self.headers, **kw)
+
+        def post(self, path, json=None, **kw):
+            if json is not None or not kw:
+                kw["json"] = json or {}
+            return client.post(path, headers=self.headers, **kw)
+
+        def put(self, path, json=None):
+            return client.put(path, headers=self.headers, json=json or {})
+
+    return Caller
+
+
 def audit_count(db) -> int:
     from eoffice.audit.models import AuditEvent
 

@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 import zipfile
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -26,7 +27,7 @@ TODAY = dt.date.today().isoformat()
 def indexer(app):
     """The real indexer thread, as `eoffice run` starts it (polling fast for the tests)."""
     thread, stop = start_thread(app, interval=0.1)
-    yield thread
+    yield SimpleNamespace(thread=thread, stop=stop)
     stop.set()
     thread.join(timeout=30)
 
@@ -46,29 +47,21 @@ def wait_indexed(app, timeout: float = 5.0) -> float:
     raise AssertionError(f"not indexed within {timeout} s ({outbox_size(app)} waiting)")
 
 
-@pytest.fixture
-def api(client, org, token_for):
-    class Caller:
-        def __init__(self, username):
-            self.headers = token_for(username)
+def find(caller, q="", **params) -> dict:
+    resp = caller.get("/api/v1/search", query_string={"q": q, **params})
+    assert resp.status_code == 200, resp.get_json()
+    return resp.get_json()
 
-        def get(self, path, **kw):
-            return client.get(path, headers=self.headers, **kw)
 
-        def post(self, path, json=None, **kw):
-            if json is not None:
-                kw["json"] = json
-            return client.post(path, headers=self.headers, **kw)
-
-        def client_put(self, path, json):
-            return client.put(path, headers=self.headers, json=json)
-
-        def search(self, q="", **params):
-            resp = self.get("/api/v1/search", query_string={"q": q, **params})
-            assert resp.status_code == 200, resp.get_json()
-            return resp.get_json()
-
-    return Caller
+def cli(env, *args, **extra_env):
+    """Run `eoffice ARGS` as its own process, as an operator would."""
+    return subprocess.run(
+        [sys.executable, "-m", "eoffice.cli", *args],
+        env={**env, **extra_env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def receipt(caller, subject, sender="सुनीता देवी", **over):
@@ -125,18 +118,18 @@ def kinds_and_ids(result):
 def test_hindi_words_the_stock_analyzer_loses_are_found(api, corpus):
     clerk = api("clerk")
     for word in ("पुलिस", "शिकायत", "सिटीजन"):
-        result = clerk.search(word)
+        result = find(clerk, word)
         assert result["total"] >= 1, word
         assert all(corpus["f1"]["id"] == h.get("file_id") for h in result["hits"]), word
     # the file itself, by its subject
-    assert ("file", corpus["f1"]["id"]) in kinds_and_ids(clerk.search("साइकिल"))
+    assert ("file", corpus["f1"]["id"]) in kinds_and_ids(find(clerk, "साइकिल"))
 
 
 def test_english_words_any_case(api, corpus):
     clerk = api("clerk")
-    hits = kinds_and_ids(clerk.search("THEFT"))
+    hits = kinds_and_ids(find(clerk, "THEFT"))
     assert ("note", corpus["f2"]["id"]) in hits
-    assert kinds_and_ids(clerk.search("constable")) >= {
+    assert kinds_and_ids(find(clerk, "constable")) >= {
         ("file", corpus["f2"]["id"]),
         ("note", corpus["f2"]["id"]),
     }
@@ -144,46 +137,46 @@ def test_english_words_any_case(api, corpus):
 
 def test_nukta_spellings_find_each_other(api, corpus):
     clerk = api("clerk")
-    with_nukta = clerk.search("फ़ाइल")
-    without = clerk.search("फाइल")
+    with_nukta = find(clerk, "फ़ाइल")
+    without = find(clerk, "फाइल")
     assert with_nukta["total"] == without["total"] == 1
     assert with_nukta["hits"][0]["file_id"] == corpus["f1"]["id"]
 
 
 def test_phrases_in_quotes(api, corpus):
     clerk = api("clerk")
-    assert clerk.search('"पुलिस अधीक्षक"')["total"] == 1
-    assert clerk.search('"अधीक्षक पुलिस"')["total"] == 0
-    assert clerk.search('"casual leave"')["total"] == 1
-    assert clerk.search('"leave casual"')["total"] == 0
+    assert find(clerk, '"पुलिस अधीक्षक"')["total"] == 1
+    assert find(clerk, '"अधीक्षक पुलिस"')["total"] == 0
+    assert find(clerk, '"casual leave"')["total"] == 1
+    assert find(clerk, '"leave casual"')["total"] == 0
 
 
 def test_prefix(api, corpus):
     clerk = api("clerk")
-    result = clerk.search("शिका*")  # शिकायत, शिकायतकर्ता
+    result = find(clerk, "शिका*")  # शिकायत, शिकायतकर्ता
     assert {h["file_id"] for h in result["hits"]} == {corpus["f1"]["id"]}
     assert result["total"] >= 3  # the file's subject and both notes
-    assert ("file", corpus["f3"]["id"]) in kinds_and_ids(clerk.search("bicyc*"))
+    assert ("file", corpus["f3"]["id"]) in kinds_and_ids(find(clerk, "bicyc*"))
 
 
 def test_and_or_not(api, corpus):
     clerk = api("clerk")
     f2, f3 = corpus["f2"]["id"], corpus["f3"]["id"]
-    assert kinds_and_ids(clerk.search("leave AND theft")) == {("note", f2)}
-    both = {h["file_id"] for h in clerk.search("constable OR bicycle")["hits"]}
+    assert kinds_and_ids(find(clerk, "leave AND theft")) == {("note", f2)}
+    both = {h["file_id"] for h in find(clerk, "constable OR bicycle")["hits"]}
     assert both == {f2, f3}
     # the note names theft, the file's subject does not
-    assert kinds_and_ids(clerk.search("constable NOT theft")) == {("file", f2)}
-    assert clerk.search("(पुलिस OR police) AND NOT शिकायत")["total"] >= 1
+    assert kinds_and_ids(find(clerk, "constable NOT theft")) == {("file", f2)}
+    assert find(clerk, "(पुलिस OR police) AND NOT शिकायत")["total"] >= 1
 
 
 def test_file_and_receipt_numbers_are_exact_values(api, corpus):
     clerk = api("clerk")
     number = corpus["f2"]["number"]  # 11/2/2026-Estt
-    result = clerk.search(number)
+    result = find(clerk, number)
     assert result["hits"][0]["kind"] == "file" and result["hits"][0]["number"] == number
-    assert ("file", corpus["f2"]["id"]) in kinds_and_ids(clerk.search(number.lower()))
-    r = clerk.search(corpus["r1"]["number"])
+    assert ("file", corpus["f2"]["id"]) in kinds_and_ids(find(clerk, number.lower()))
+    r = find(clerk, corpus["r1"]["number"])
     assert r["hits"][0] == {
         **r["hits"][0],
         "kind": "receipt",
@@ -194,16 +187,16 @@ def test_file_and_receipt_numbers_are_exact_values(api, corpus):
 
 def test_receipts_by_sender_and_subject(api, corpus):
     clerk = api("clerk")
-    assert ("receipt", corpus["r1"]["id"]) in kinds_and_ids(clerk.search("अमित"))
-    assert ("receipt", corpus["r2"]["id"]) in kinds_and_ids(clerk.search("noise"))
+    assert ("receipt", corpus["r1"]["id"]) in kinds_and_ids(find(clerk, "अमित"))
+    assert ("receipt", corpus["r2"]["id"]) in kinds_and_ids(find(clerk, "noise"))
 
 
 def test_filters_kind_status_category_office_and_dates(api, corpus, app, db):
     clerk = api("clerk")
     f1 = corpus["f1"]["id"]
-    assert {h["kind"] for h in clerk.search("शिकायत", kind="note")["hits"]} == {"note"}
-    assert {h["kind"] for h in clerk.search("शिकायत", kind="file")["hits"]} == {"file"}
-    assert kinds_and_ids(clerk.search("bicycle* OR constable", category="A")) == {
+    assert {h["kind"] for h in find(clerk, "शिकायत", kind="note")["hits"]} == {"note"}
+    assert {h["kind"] for h in find(clerk, "शिकायत", kind="file")["hits"]} == {"file"}
+    assert kinds_and_ids(find(clerk, "bicycle* OR constable", category="A")) == {
         ("file", corpus["f3"]["id"]),
         ("note", corpus["f3"]["id"]),
     }
@@ -211,13 +204,13 @@ def test_filters_kind_status_category_office_and_dates(api, corpus, app, db):
 
     spo = db.scalar(sa.select(Office.id).where(Office.code == "SPO"))
     other = db.scalar(sa.select(Office.id).where(Office.code == "OTHER"))
-    assert clerk.search("शिकायत", office=spo)["total"] == 2  # the subject and a note
-    assert clerk.search("शिकायत", office=other)["total"] == 0
+    assert find(clerk, "शिकायत", office=spo)["total"] == 2  # the subject and a note
+    assert find(clerk, "शिकायत", office=other)["total"] == 0
     tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
-    assert clerk.search("शिकायत", **{"from": TODAY, "to": TODAY})["total"] == 2
-    assert clerk.search("शिकायत", **{"from": tomorrow})["total"] == 0
+    assert find(clerk, "शिकायत", **{"from": TODAY, "to": TODAY})["total"] == 2
+    assert find(clerk, "शिकायत", **{"from": tomorrow})["total"] == 0
     # the filters alone, without words
-    assert clerk.search("", kind="receipt")["total"] == 2
+    assert find(clerk, "", kind="receipt")["total"] == 2
     # parking the file changes the status its notes are filtered by, too
     officer = api("officer")
     assert clerk.post(f"/api/v1/files/{f1}/send", {"to": "SPO-SP"}).status_code == 200
@@ -225,29 +218,29 @@ def test_filters_kind_status_category_office_and_dates(api, corpus, app, db):
     resp = officer.post(f"/api/v1/files/{f1}/park", {"remarks": "बाद में", "desk": "SPO-SP"})
     assert resp.status_code == 200, resp.get_json()
     wait_indexed(app)
-    parked = clerk.search("शिकायत", status="parked")
+    parked = find(clerk, "शिकायत", status="parked")
     assert parked["total"] == 2 and {h["file_id"] for h in parked["hits"]} == {f1}
-    assert clerk.search("शिकायत", status="open", kind="note")["total"] == 0
+    assert find(clerk, "शिकायत", status="open", kind="note")["total"] == 0
 
 
 def test_order_by_date_and_pagination(api, app, indexer, org):
     clerk = api("clerk")
     ids = [new_file(clerk, f"वेतन बिल माह {i}")["id"] for i in range(25)]
     wait_indexed(app)
-    first = clerk.search("वेतन", sort="date", per_page=10)
+    first = find(clerk, "वेतन", sort="date", per_page=10)
     assert first["total"] == 25 and len(first["hits"]) == 10
     assert [h["file_id"] for h in first["hits"]] == list(reversed(ids))[:10]
-    third = clerk.search("वेतन", sort="date", per_page=10, page=3)
+    third = find(clerk, "वेतन", sort="date", per_page=10, page=3)
     assert [h["file_id"] for h in third["hits"]] == list(reversed(ids))[20:]
-    assert clerk.search("वेतन", page=9, per_page=10)["hits"] == []
+    assert find(clerk, "वेतन", page=9, per_page=10)["hits"] == []
 
 
 def test_snippets_highlight_and_escape(api, corpus):
     clerk = api("clerk")
-    hit = clerk.search("quotations")["hits"][0]
+    hit = find(clerk, "quotations")["hits"][0]
     assert '<mark class="hit' in hit["snippet"] and "Quotations</mark>" in hit["snippet"]
     assert "<script>" not in hit["snippet"] and "&lt;script&gt;" in hit["snippet"]
-    hindi = clerk.search("जाँच", kind="note")["hits"][0]
+    hindi = find(clerk, "जाँच", kind="note")["hits"][0]
     assert "जाँच</mark>" in hindi["snippet"]
     assert hindi["note_number"] == 2 and hindi["title"] == corpus["f1"]["subject"]
 
@@ -283,36 +276,36 @@ def test_search_needs_a_login(client, corpus):
 def test_no_hit_count_or_snippet_leaks_across_offices(api, corpus, app):
     other = api("other")  # an SP in another district
     # nothing of theirs in the index yet: an empty access set must not mean "no restriction"
-    assert other.search("शिकायत") == {"total": 0, "page": 1, "per_page": 20, "hits": []}
-    assert api("clerk").search("शिकायत", kind="draft")["total"] == 0
+    assert find(other, "शिकायत") == {"total": 0, "page": 1, "per_page": 20, "hits": []}
+    assert find(api("clerk"), "शिकायत", kind="draft")["total"] == 0
     mine = new_file(other, "दूसरे जिले की शिकायत: गोपनीय")
     note(other, mine["id"], "गोपनीय जाँच रिपोर्ट")
     wait_indexed(app)
     for q in ("शिकायत", "पुलिस", "constable", corpus["f1"]["number"], "शिका*", "गोपनीय"):
-        result = other.search(q)
+        result = find(other, q)
         assert {h.get("file_id") for h in result["hits"]} <= {mine["id"]}, q
         leaked = [h for h in result["hits"] if "कोतवाली" in h["snippet"] + h["title"]]
         assert not leaked
-    assert other.search("साइकिल")["total"] == 0
-    assert other.search("", kind="receipt")["total"] == 0
+    assert find(other, "साइकिल")["total"] == 0
+    assert find(other, "", kind="receipt")["total"] == 0
     # and the other way round
     clerk = api("clerk")
-    assert clerk.search("गोपनीय")["total"] == 0
+    assert find(clerk, "गोपनीय")["total"] == 0
     # the range auditor sees the SP office below the range, not the other district
     auditor = api("auditor")
-    assert auditor.search("साइकिल")["total"] >= 1
-    assert auditor.search("गोपनीय")["total"] == 0
+    assert find(auditor, "साइकिल")["total"] >= 1
+    assert find(auditor, "गोपनीय")["total"] == 0
 
 
 def test_desks_see_files_that_passed_through_them(api, corpus, app):
     officer = api("officer")
-    assert officer.search("साइकिल")["total"] == 0  # never on the SP's desks
+    assert find(officer, "साइकिल")["total"] == 0  # never on the SP's desks
     clerk = api("clerk")
     resp = clerk.post(f"/api/v1/files/{corpus['f1']['id']}/send", {"to": "PS1-SHO"})
     assert resp.status_code == 200
     wait_indexed(app)
-    assert officer.search("साइकिल")["total"] >= 1
-    assert officer.search("constable")["total"] == 0
+    assert find(officer, "साइकिल")["total"] >= 1
+    assert find(officer, "constable")["total"] == 0
 
 
 def test_a_stale_index_hit_is_rechecked_against_the_database(api, corpus, app, db):
@@ -321,11 +314,11 @@ def test_a_stale_index_hit_is_rechecked_against_the_database(api, corpus, app, d
     from eoffice.files.models import FileAccess
 
     clerk = api("clerk")
-    before = clerk.search("साइकिल")
+    before = find(clerk, "साइकिल")
     assert before["total"] >= 1
     db.execute(sa.delete(FileAccess).where(FileAccess.file_id == corpus["f1"]["id"]))
     db.commit()
-    after = clerk.search("साइकिल")
+    after = find(clerk, "साइकिल")
     assert after["total"] == 0 and after["hits"] == []
 
 
@@ -339,15 +332,15 @@ def test_drafts_are_found_by_title_and_every_new_version(api, corpus, app):
     assert resp.status_code == 201, resp.get_json()
     draft = resp.get_json()
     wait_indexed(app)
-    hit = clerk.search("आकस्मिक")["hits"][0]
+    hit = find(clerk, "आकस्मिक")["hits"][0]
     assert hit["kind"] == "draft" and hit["draft_id"] == draft["id"] and hit["file_id"] == f2
-    edit = clerk.client_put(
+    edit = clerk.put(
         f"/api/v1/drafts/{draft['id']}", {"body": "आरक्षी राम सिंह को तीन दिवस का अर्जित अवकाश"}
     )
     assert edit.status_code == 200, edit.get_json()
     wait_indexed(app)
-    assert clerk.search("अर्जित", kind="draft")["total"] == 1
-    assert clerk.search("आकस्मिक", kind="draft")["total"] == 0  # the newest version counts
+    assert find(clerk, "अर्जित", kind="draft")["total"] == 1
+    assert find(clerk, "आकस्मिक", kind="draft")["total"] == 0  # the newest version counts
 
 
 # --- attachments -------------------------------------------------------------------------------
@@ -398,13 +391,13 @@ def test_attachments_are_found_by_their_text_and_name(api, corpus, app):
     )
     assert resp.status_code == 201, resp.get_json()
     wait_indexed(app)
-    hit = clerk.search("बुखार")["hits"][0]
+    hit = find(clerk, "बुखार")["hits"][0]
     assert hit["kind"] == "attachment" and hit["file_id"] == f2 and hit["title"] == "प्रमाण.txt"
     assert "बुखार</mark>" in hit["snippet"]
-    assert clerk.search("holi", kind="attachment")["hits"][0]["title"] == "roster.docx"
-    scan = clerk.search("scan", kind="attachment")["hits"]
+    assert find(clerk, "holi", kind="attachment")["hits"][0]["title"] == "roster.docx"
+    scan = find(clerk, "scan", kind="attachment")["hits"]
     assert [h["receipt_id"] for h in scan] == [r2]
-    assert api("other").search("बुखार")["total"] == 0
+    assert find(api("other"), "बुखार")["total"] == 0
 
 
 # --- freshness, the one indexer, crashes, rebuilds ---------------------------------------------
@@ -414,10 +407,10 @@ def test_a_write_is_findable_within_five_seconds(api, app, indexer, org):
     clerk = api("clerk")
     new_file(clerk, "ताज़ा फ़ाइल जो अभी खुली")
     assert wait_indexed(app, timeout=5.0) < 5.0
-    assert clerk.search("ताजा")["total"] == 1
+    assert find(clerk, "ताजा")["total"] == 1
 
 
-def test_a_second_indexer_waits_or_exits(app, indexer, api, org):
+def test_a_second_indexer_waits_or_exits(app, indexer, api):
     second = indexer_for(app)
     with pytest.raises(Busy):
         second.run(threading.Event(), wait_turn=False)
@@ -425,29 +418,23 @@ def test_a_second_indexer_waits_or_exits(app, indexer, api, org):
     stop = threading.Event()
     waiting = threading.Thread(target=second.run, args=(stop,), kwargs={"interval": 0.1})
     waiting.start()
-    clerk = api("clerk")
-    new_file(clerk, "पहली फाइल")
-    wait_indexed(app)
-    stop_first = [t for t in threading.enumerate() if t is indexer]
-    assert stop_first
-    # stop the fixture's indexer; the waiting one (polling every 5 s) takes over
-    from eoffice.search.index import IndexHome
-
-    home: IndexHome = app.extensions["eoffice.search"]
-    assert home.holder_pid("indexer") == os.getpid()
-    stop.set()
-    waiting.join(timeout=30)
+    try:
+        clerk = api("clerk")
+        new_file(clerk, "पहली फाइल")
+        wait_indexed(app)
+        indexer.stop.set()
+        indexer.thread.join(timeout=30)
+        new_file(clerk, "दूसरी फाइल")  # only the waiting indexer can index this one
+        wait_indexed(app, timeout=15)  # it looks for its turn every 5 s
+        assert find(clerk, "दूसरी")["total"] == 1
+    finally:
+        stop.set()
+        waiting.join(timeout=30)
     assert not waiting.is_alive()
 
 
 def test_second_indexer_process_exits_with_a_message(app, indexer, worker_env):
-    proc = subprocess.run(
-        [sys.executable, "-m", "eoffice.cli", "worker"],
-        env=worker_env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = cli(worker_env, "worker")
     assert proc.returncode == 1
     assert "another indexer is running" in proc.stderr
 
@@ -480,28 +467,16 @@ def test_killed_between_index_commit_and_outbox_delete_then_restarted(api, app, 
     note(clerk, f["id"], "बैठक का कार्यवृत्त संलग्न")
     receipt(clerk, "बैठक की सूचना")
     assert outbox_size(app) >= 3
-    crash = subprocess.run(
-        [sys.executable, "-m", "eoffice.cli", "worker", "--once"],
-        env={**worker_env, "EOFFICE_INDEXER_FAULT": "after-index-commit"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    crash = cli(worker_env, "worker", "--once", EOFFICE_INDEXER_FAULT="after-index-commit")
     assert crash.returncode == -9, crash.stderr  # SIGKILL, as a crash would be
     assert outbox_size(app) >= 3  # the index was committed but the outbox rows are still there
-    done = subprocess.run(
-        [sys.executable, "-m", "eoffice.cli", "worker", "--once"],
-        env=worker_env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = cli(worker_env, "worker", "--once")
     assert done.returncode == 0, done.stderr
     assert outbox_size(app) == 0
     ids = doc_ids(app)
     assert len(ids) == len(set(ids))  # every change indexed once
     assert {f"file:{f['id']}", f"note:{note_id(app, f['id'])}"} <= set(ids)
-    assert api("clerk").search("बैठक")["total"] == 3
+    assert find(api("clerk"), "बैठक")["total"] == 3
 
 
 def note_id(app, file_id):
@@ -515,7 +490,7 @@ def test_rebuild_swaps_in_a_fresh_index_and_a_failure_keeps_the_old(api, app, co
     home = app.extensions["eoffice.search"]
     old = home.current_dir()
     clerk = api("clerk")
-    before = clerk.search("शिकायत")["total"]
+    before = find(clerk, "शिकायत")["total"]
     idx = indexer_for(app)
 
     def explode(_n):
@@ -524,12 +499,12 @@ def test_rebuild_swaps_in_a_fresh_index_and_a_failure_keeps_the_old(api, app, co
     with pytest.raises(RuntimeError):
         idx.rebuild(progress=explode)
     assert home.current_dir() == old
-    assert clerk.search("शिकायत")["total"] == before
+    assert find(clerk, "शिकायत")["total"] == before
     assert len(list(home.folder.glob("gen-*"))) == 1  # the half-built one is gone
     report = idx.rebuild()
     assert home.current_dir() != old and not old.exists()
     assert report.documents == len(doc_ids(app))
-    assert clerk.search("शिकायत")["total"] == before
+    assert find(clerk, "शिकायत")["total"] == before
 
 
 def test_schema_version_change_triggers_a_rebuild(api, app, corpus, indexer):
@@ -540,26 +515,14 @@ def test_schema_version_change_triggers_a_rebuild(api, app, corpus, indexer):
     new_file(api("clerk"), "नई फाइल")  # the next drain notices and rebuilds first
     wait_indexed(app)
     assert home.current_dir() != old
-    assert api("clerk").search("शिकायत")["total"] == 2
+    assert find(api("clerk"), "शिकायत")["total"] == 2
 
 
 def test_cli_rebuild_and_status(app, corpus, worker_env):
-    proc = subprocess.run(
-        [sys.executable, "-m", "eoffice.cli", "search", "rebuild"],
-        env=worker_env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = cli(worker_env, "search", "rebuild")
     assert proc.returncode == 0, proc.stderr
     assert "indexed" in proc.stdout
-    status = subprocess.run(
-        [sys.executable, "-m", "eoffice.cli", "search", "status"],
-        env=worker_env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    status = cli(worker_env, "search", "status")
     assert status.returncode == 0, status.stderr
     assert "outbox backlog: 0" in status.stdout
     assert "indexer:        running" in status.stdout  # the test's indexer thread
