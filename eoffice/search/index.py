@@ -78,12 +78,15 @@ class IndexHome:
         (folder / "schema_version").write_text(f"{SCHEMA_VERSION}\n")
 
     def swap(self, folder: Path) -> None:
-        """Point `current` at `folder` in one rename, then remove older generations."""
+        """Point `current` at `folder` in one rename. The generation it replaces stays until the
+        next swap (a search that opened it a moment ago can finish); older ones are removed."""
+        previous = self.current_dir()
         tmp = self.folder / f".current-{secrets.token_hex(4)}"
         os.symlink(folder.name, tmp)
         os.replace(tmp, self.current)
+        keep = {folder.name, previous.name if previous else None}
         for old in self.folder.glob("gen-*"):
-            if old.name != folder.name:
+            if old.name not in keep:
                 shutil.rmtree(old, ignore_errors=True)
 
     def discard(self, folder: Path) -> None:
