@@ -83,6 +83,8 @@ def _register_blueprints(app: Flask) -> None:
     from eoffice.files import views as files_views
     from eoffice.org import api as org_api
     from eoffice.org import views as org_views
+    from eoffice.pdf import api as pdf_api
+    from eoffice.pdf import views as pdf_views
     from eoffice.receipts import api as receipts_api
     from eoffice.receipts import views as receipts_views
     from eoffice.search import api as search_api
@@ -96,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
         audit_views.bp,
         files_views.bp,
         receipts_views.bp,
+        pdf_views.bp,
         search_views.bp,
         storage_views.bp,
         health.bp,
@@ -110,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
         files_api.bp,
         storage_api.bp,
         search_api.bp,
+        pdf_api.bp,
         openapi_bp,
     )
     for bp in api_blueprints:

@@ -128,10 +128,15 @@ def demo(if_empty: bool) -> None:
             return
     click.echo(load_org_file(DEMO_FILE))
     from eoffice.demo import load_demo_files
+    from eoffice.storage import get_store_factory
 
-    database = Database(load_config()["DATABASE_URL"])
-    with database.write_sessionmaker() as session:
-        made = load_demo_files(session)
+    cfg = load_config()
+    database = Database(cfg["DATABASE_URL"])
+    # the demo issues a letter, whose PDF goes to the object store (embedded unless configured)
+    with object_store(cfg) as overrides, database.write_sessionmaker() as session:
+        store = get_store_factory({**cfg, **overrides})()
+        store.ensure_bucket()
+        made = load_demo_files(session, store)
     database.dispose()
     click.echo(f"created {made} demo files" if made else "demo files already there")
     click.echo("Demo logins (username / password / roles):")
@@ -148,7 +153,13 @@ def audit() -> None:
 
 
 @audit.command("verify")
-def audit_verify() -> None:
+@click.option(
+    "--pdf",
+    "pdf_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Check a PDF made by eoffice: does the audit event it records match the log?",
+)
+def audit_verify(pdf_path: Path | None) -> None:
     """Recompute the chain; exit 1 and name the first bad event if it is broken."""
     import sqlalchemy as sa
 
@@ -156,6 +167,9 @@ def audit_verify() -> None:
     from eoffice.audit.models import AuditEvent
     from eoffice.db import Database
 
+    if pdf_path is not None:
+        _verify_pdf(pdf_path)
+        return
     database = Database(load_config()["DATABASE_URL"])
     with database.sessionmaker() as session:
         total = session.scalar(sa.select(sa.func.count(AuditEvent.id)))
@@ -166,6 +180,26 @@ def audit_verify() -> None:
         click.echo(f"ok: {result.events} events, chain intact")
         return
     click.echo(f"BROKEN: {result.reason}", err=True)
+    sys.exit(1)
+
+
+def _verify_pdf(path: Path) -> None:
+    from eoffice.db import Database
+    from eoffice.pdf.service import check_stamp, read_stamp
+
+    try:
+        stamp = read_stamp(path.read_bytes())
+    except Exception as exc:  # pypdf raises many kinds on a file that is not a PDF
+        click.echo(f"{path}: not a readable PDF ({exc})", err=True)
+        sys.exit(1)
+    database = Database(load_config()["DATABASE_URL"])
+    with database.sessionmaker() as session:
+        result = check_stamp(session, stamp)
+    database.dispose()
+    if result.ok:
+        click.echo(f"{path}: {result.message}")
+        return
+    click.echo(f"{path}: DOES NOT MATCH: {result.message}", err=True)
     sys.exit(1)
 
 

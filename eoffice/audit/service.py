@@ -70,18 +70,19 @@ class VerifyResult:
 
 
 def verify(
-    session: Session, progress: Callable[[int], None] | None = None, batch: int = 2000
+    session: Session,
+    progress: Callable[[int], None] | None = None,
+    batch: int = 2000,
+    upto: int | None = None,
 ) -> VerifyResult:
-    """Recompute the whole chain; name the first event that does not fit."""
+    """Recompute the whole chain (or its start, up to seq `upto`); name the first bad event."""
     prev_hash, expected_seq, count, last_id = GENESIS, 1, 0, None
     last_seq = 0
     while True:
-        rows = session.scalars(
-            sa.select(AuditEvent)
-            .where(AuditEvent.seq > last_seq)
-            .order_by(AuditEvent.seq)
-            .limit(batch)
-        ).all()
+        stmt = sa.select(AuditEvent).where(AuditEvent.seq > last_seq)
+        if upto is not None:
+            stmt = stmt.where(AuditEvent.seq <= upto)
+        rows = session.scalars(stmt.order_by(AuditEvent.seq).limit(batch)).all()
         if not rows:
             break
         for ev in rows:
@@ -101,6 +102,10 @@ def verify(
         last_seq = rows[-1].seq
         if progress:
             progress(len(rows))
+    if upto is not None:
+        if expected_seq - 1 != upto:
+            return VerifyResult(False, count, last_id, f"the log has no event with seq {upto}")
+        return VerifyResult(True, count)
     head = session.get(AuditHead, 1)
     head_seq, head_hash = (head.seq, head.last_hash) if head else (0, GENESIS)
     if head_seq != expected_seq - 1 or head_hash != prev_hash:

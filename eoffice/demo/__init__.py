@@ -21,8 +21,9 @@ def _actor(session: Session, username: str, desk_code: str) -> tuple[User, Desk]
     return user, desk
 
 
-def load_demo_files(session: Session) -> int:
-    """Create the demo's dak and files unless there are files already; returns files created."""
+def load_demo_files(session: Session, store) -> int:
+    """Create the demo's dak and files unless there are files already; returns files created.
+    `store` is the object store the issued letter's PDF goes to."""
     if session.scalar(sa.select(sa.func.count(File.id))):
         return 0
     today = dt.date.today()
@@ -98,7 +99,7 @@ def load_demo_files(session: Session) -> int:
     files.open_file(session, sp[0], sp[1], f2.id)
     files.add_note(session, *sp, f2.id, "मसौदा अनुमोदित। जारी करें।")
     notings.approve_draft(session, *sp, d2.id)
-    notings.issue_draft(session, *sp, d2.id)
+    notings.issue_draft(session, *sp, d2.id, store=store)
     files.close(session, *sp, f2.id, "आख्या मांगी गई; पत्रावली बंद")
 
     # 3. parked at the thana

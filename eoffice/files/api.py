@@ -13,6 +13,7 @@ from eoffice.db import get_session
 from eoffice.errors import Forbidden
 from eoffice.files import service
 from eoffice.notings import service as notings
+from eoffice.storage import get_store
 from eoffice.storage.api import attachment_json
 
 bp = Blueprint("files_api", __name__, url_prefix="/api/v1")
@@ -388,13 +389,17 @@ def approve_draft(draft_id: int, json: ApproveIn):
 @spec.validate(json=DeskOnly, tags=["drafts"])
 @requires(LOGGED_IN)
 def issue_draft(draft_id: int, json: DeskOnly):
-    """Issue the approved version: dispatch number, and the letter joins the correspondence."""
-    draft = notings.issue_draft(get_session(), current_user, _desk(), draft_id)
+    """Issue the approved version: dispatch number, the letter on the letterhead stored as a PDF
+    (`pdf`: its download URL), and it joins the correspondence. 503 (nothing issued) when the
+    object store is down."""
+    session = get_session()
+    draft = notings.issue_draft(session, current_user, _desk(), draft_id, store=get_store())
+    letter_id = notings.letter_attachment_id(session, draft)
     return jsonify(
         {
             "id": draft.id,
             "status": draft.status,
             "dispatch_number": draft.dispatch_number,
-            "pdf": None,
+            "pdf": f"/api/v1/attachments/{letter_id}" if letter_id else None,
         }
     )

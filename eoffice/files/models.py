@@ -294,6 +294,8 @@ class Correspondence(Base):
     kind: Mapped[str] = mapped_column(sa.String(10))  # receipt | issued
     receipt_id: Mapped[int | None] = mapped_column(sa.ForeignKey("receipts.id"))
     draft_id: Mapped[int | None] = mapped_column(sa.ForeignKey("drafts.id"))
+    # an issued letter: the PDF stored when it was issued
+    attachment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("attachments.id"))
     title: Mapped[str] = mapped_column(sa.Text)
     added_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

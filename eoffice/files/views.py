@@ -48,6 +48,7 @@ from eoffice.receipts.views import (
     open_receipts,
     receipt_label,
 )
+from eoffice.storage import get_store
 
 bp = Blueprint("files", __name__)
 
@@ -546,7 +547,7 @@ def issue_draft(draft_id: int):
 
     def call(session, _version):
         issued["number"] = notings.issue_draft(
-            session, current_user, web_desk(), draft_id
+            session, current_user, web_desk(), draft_id, store=get_store()
         ).dispatch_number
 
     response = _draft_act(draft_id, form, call, _("Letter issued."))

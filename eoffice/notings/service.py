@@ -15,6 +15,7 @@ from eoffice.files.models import Correspondence, File
 from eoffice.files.service import commit, get_file, next_page
 from eoffice.notings.models import Draft, DraftVersion
 from eoffice.numbering import next_serial
+from eoffice.pdf import service as pdfs
 from eoffice.receipts.service import require_desk
 
 
@@ -112,8 +113,10 @@ def approve_draft(session, user, desk, draft_id: int, version: int | None = None
     return draft
 
 
-def issue_draft(session, user, desk, draft_id: int) -> Draft:
-    """Give the approved letter a dispatch number and place it in the correspondence."""
+def issue_draft(session, user, desk, draft_id: int, *, store) -> Draft:
+    """Give the approved letter a dispatch number and place it in the correspondence, with the
+    letter rendered on the office's letterhead and stored in the object store (object first,
+    then its row, in this transaction): when the store is down nothing is issued (503)."""
     draft, file = get_draft(session, user, draft_id, for_update=True)
     desk = require_desk(desk)
     file.ensure_holder(desk)
@@ -123,11 +126,10 @@ def issue_draft(session, user, desk, draft_id: int) -> Draft:
     serial = next_serial(session, file.office_id, "dispatch", year)
     draft.issue(user, f"{file.office.code}/D/{year}/{serial:05d}")
     page = next_page(session, file)
-    session.add(
-        Correspondence(
-            file_id=file.id, page=page, kind="issued", draft_id=draft.id, title=draft.title
-        )
+    entry = Correspondence(
+        file_id=file.id, page=page, kind="issued", draft_id=draft.id, title=draft.title
     )
+    session.add(entry)
     file.touch()
     session.flush()
     audit.record(
@@ -145,8 +147,35 @@ def issue_draft(session, user, desk, draft_id: int) -> Draft:
             "page": page,
         },
     )
+    # the letter shows the record up to the event just written
+    letter = pdfs.store_letter(session, store, user, desk, file, draft, page)
+    entry.attachment_id = letter.id
+    audit.record(
+        session,
+        "attachment.added",
+        user=user,
+        desk=desk,
+        obj_type="file",
+        obj_id=file.id,
+        data={
+            "attachment": letter.id,
+            "name": letter.name,
+            "sha256": letter.sha256,
+            "size": letter.size,
+            "letter": draft.dispatch_number,
+        },
+    )
     commit(session)
     return draft
+
+
+def letter_attachment_id(session: Session, draft: Draft) -> int | None:
+    """The stored PDF of an issued letter."""
+    return session.scalar(
+        sa.select(Correspondence.attachment_id).where(
+            Correspondence.draft_id == draft.id, Correspondence.kind == "issued"
+        )
+    )
 
 
 def diff_versions(draft: Draft, a: int, b: int) -> list[tuple[str, str]]:

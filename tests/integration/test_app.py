@@ -47,6 +47,12 @@ ROUTES = [
     ("/attachments/999", "GET", {"anon": 302, "clerk": 404, "auditor": 404, "admin": 404}),
     ("/attachments/999/preview", "GET", {"anon": 302, "clerk": 404, "auditor": 404, "admin": 404}),
     ("/files/999/attachments", "POST", {"anon": 400, "clerk": 400, "auditor": 400, "admin": 400}),
+    ("/files/999/docket.pdf", "GET", {"anon": 302, "clerk": 404, "auditor": 404, "admin": 404}),
+    (
+        "/receipts/999/acknowledgement.pdf",
+        "GET",
+        {"anon": 302, "clerk": 404, "auditor": 404, "admin": 404},
+    ),
     ("/api/v1/openapi.json", "GET", {"anon": 200, "clerk": 200, "auditor": 200, "admin": 200}),
     ("/no/such/page", "GET", {"anon": 404, "clerk": 404, "auditor": 404, "admin": 404}),
 ]
@@ -55,6 +61,11 @@ API_ROUTES = [
     ("/api/v1/offices", {"anon": 401, "clerk": 200, "auditor": 200, "admin": 200}),
     ("/api/v1/desks", {"anon": 401, "clerk": 200, "auditor": 200, "admin": 200}),
     ("/api/v1/audit/verify", {"anon": 401, "clerk": 403, "auditor": 200, "admin": 200}),
+    ("/api/v1/files/999/pdf", {"anon": 401, "clerk": 404, "auditor": 404, "admin": 404}),
+    (
+        "/api/v1/receipts/999/acknowledgement.pdf",
+        {"anon": 401, "clerk": 404, "auditor": 404, "admin": 404},
+    ),
     ("/api/v1/nothing", {"anon": 404, "clerk": 404, "auditor": 404, "admin": 404}),
     # without words or filters: 422 before the index is asked anything
     ("/api/v1/search", {"anon": 401, "clerk": 422, "auditor": 422, "admin": 422}),
