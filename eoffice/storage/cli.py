@@ -65,12 +65,16 @@ def _store_and_session():
     from eoffice.db import Database
     from eoffice.errors import Unavailable
     from eoffice.storage import get_store_factory
+    from eoffice.storage.embedded import running
 
     cfg = load_config()
+    if not cfg["S3_ENDPOINT"]:  # `eoffice run` may be serving the embedded store: use it
+        cfg["S3_ENDPOINT"] = running(cfg["INSTANCE"] / "s3")
     with object_store(cfg) as overrides:
         store = get_store_factory({**cfg, **overrides})()
         database = Database(cfg["DATABASE_URL"])
         try:
+            store.ensure_bucket()
             with database.sessionmaker() as session:
                 yield store, session
         except Unavailable as exc:
@@ -84,8 +88,8 @@ def _store_and_session():
 def storage() -> None:
     """The object store of attachments.
 
-    With no EOFFICE_S3_ENDPOINT these commands start the embedded store of the instance
-    folder themselves: run them while `eoffice run` is stopped, or point them at its endpoint.
+    With no EOFFICE_S3_ENDPOINT they use the embedded store of the instance folder: the one
+    `eoffice run` serves, or, when it is stopped, one they start for the moment.
     """
 
 

@@ -16,6 +16,7 @@ import urllib.request
 from pathlib import Path
 
 PORTS = 10  # s3, s3 grpc, master, master grpc, volume, volume grpc, filer, filer grpc, admin, grpc
+RUNNING = "running.json"  # endpoint and pid of the server while it runs
 
 
 def weed_binary() -> str:
@@ -47,6 +48,26 @@ def free_port_block(start: int = 21000, end: int = 60000, step: int = 17) -> int
     raise RuntimeError("no free block of ports on 127.0.0.1")
 
 
+def _answers(endpoint: str) -> bool:
+    try:
+        urllib.request.urlopen(f"http://{endpoint}/", timeout=1)  # noqa: S310
+        return True
+    except urllib.error.HTTPError:
+        return True  # 403 means it answers
+    except OSError:
+        return False
+
+
+def running(folder: Path) -> str | None:
+    """The endpoint of a `weed mini` that already serves `folder` (started by `eoffice run`)."""
+    try:
+        info = json.loads((Path(folder) / RUNNING).read_text())
+        os.kill(int(info["pid"]), 0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return info["endpoint"] if _answers(info["endpoint"]) else None
+
+
 class EmbeddedS3:
     def __init__(
         self, folder: Path, access_key: str, secret_key: str, base_port: int | None = None
@@ -62,6 +83,9 @@ class EmbeddedS3:
         return f"127.0.0.1:{self.base_port}"
 
     def start(self, timeout: float = 30) -> EmbeddedS3:
+        other = running(self.folder)
+        if other:  # two servers on one data folder would corrupt it
+            raise RuntimeError(f"an embedded S3 server already serves {self.folder} on {other}")
         data = self.folder / "data"
         logs = self.folder / "logs"
         data.mkdir(parents=True, exist_ok=True)
@@ -128,17 +152,18 @@ class EmbeddedS3:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"weed mini exited at start; see {logs}")
-            try:
-                urllib.request.urlopen(f"http://{self.endpoint}/", timeout=1)  # noqa: S310
+            if _answers(self.endpoint):
+                (self.folder / RUNNING).write_text(
+                    json.dumps({"endpoint": self.endpoint, "pid": self.proc.pid})
+                )
                 return self
-            except urllib.error.HTTPError:
-                return self  # 403 means it answers
-            except OSError:
-                time.sleep(0.2)
+            time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"weed mini did not answer within {timeout}s")
 
     def stop(self) -> None:
+        if self.proc is not None:
+            (self.folder / RUNNING).unlink(missing_ok=True)
         if self.proc and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
             try:

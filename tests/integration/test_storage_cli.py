@@ -7,8 +7,11 @@ import pytest
 from click.testing import CliRunner
 
 from eoffice.cli import main
+from eoffice.config import load_config
 from eoffice.storage.cli import LARGE_STORE, Progress
+from eoffice.storage.embedded import EmbeddedS3, running
 from eoffice.storage.models import Attachment
+from eoffice.storage.store import ObjectStore
 from tests.integration.test_attachments import PDF, PNG, upload
 
 ORPHAN = "sha256/ab/cd/abcd-left-behind-by-a-crashed-upload"
@@ -161,3 +164,39 @@ def test_check_reports_progress_when_the_store_is_large(cli, attached, monkeypat
     result = cli("check")
     assert result.exit_code == 0
     assert "listing objects: 1 of about 1" in result.stderr
+
+
+def test_without_an_endpoint_the_store_eoffice_run_serves_is_used(tmp_path, database_url):
+    """A second `weed mini` on the same data folder would spoil it: the commands find the one
+    running and use it."""
+    instance = tmp_path / "instance"
+    cfg = load_config({"INSTANCE": instance})  # the instance's own generated S3 keys
+    server = EmbeddedS3(instance / "s3", cfg["S3_ACCESS_KEY"], cfg["S3_SECRET_KEY"]).start()
+    try:
+        assert running(instance / "s3") == server.endpoint
+        with pytest.raises(RuntimeError, match="already serves"):
+            EmbeddedS3(instance / "s3", cfg["S3_ACCESS_KEY"], cfg["S3_SECRET_KEY"]).start()
+        store = ObjectStore(server.endpoint, cfg["S3_ACCESS_KEY"], cfg["S3_SECRET_KEY"], "eoffice")
+        store.ensure_bucket()
+        store.put(ORPHAN, b"no row points here", "text/plain")
+        env = {
+            "EOFFICE_INSTANCE": str(instance),
+            "EOFFICE_DATABASE_URL": database_url,
+            "EOFFICE_S3_ENDPOINT": None,
+            "EOFFICE_S3_ACCESS_KEY": None,
+            "EOFFICE_S3_SECRET_KEY": None,
+            "EOFFICE_S3_BUCKET": None,
+        }
+        result = CliRunner(env=env).invoke(main, ["storage", "sweep", "--grace", "0", "--dry-run"])
+        assert result.exit_code == 0, result.output
+        assert "starting the embedded S3 server" not in result.output
+        assert f"would remove: {ORPHAN}" in result.output
+    finally:
+        server.stop()
+    assert running(instance / "s3") is None
+    # with `eoffice run` stopped, the command starts the store for itself and stops it again
+    result = CliRunner(env=env).invoke(main, ["storage", "sweep", "--grace", "0", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "starting the embedded S3 server" in result.output
+    assert f"would remove: {ORPHAN}" in result.output  # the data outlived the first server
+    assert running(instance / "s3") is None
