@@ -62,10 +62,12 @@ def upload_form_limit() -> int:
 
 @bp.url_value_preprocessor
 def _allow_several_files(endpoint, values):
-    # Runs before the CSRF check reads the form: one POST here may carry several files.
-    if request.method == "POST" and endpoint in (
-        "attachments.upload_to_file",
-        "attachments.upload_to_receipt",
+    # Runs before the CSRF check reads the form: one POST here may carry several files, from
+    # someone logged in (others keep the app's limit of one file).
+    if (
+        request.method == "POST"
+        and endpoint in ("attachments.upload_to_file", "attachments.upload_to_receipt")
+        and current_user.is_authenticated
     ):
         request.max_content_length = upload_form_limit()
 
