@@ -84,5 +84,8 @@ def download(attachment_id: int):
 def content_disposition(name: str) -> str:
     """attachment, with an ASCII fallback and the real (Hindi) name in RFC 5987 form."""
     fallback = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    fallback = "".join(c for c in fallback if c.isalnum() or c in "._- ") or "attachment"
+    fallback = "".join(c for c in fallback if c.isalnum() or c in "._- ").strip()
+    stem, dot, ext = fallback.rpartition(".")
+    if not any(c.isalnum() for c in (stem if dot else fallback)):  # a name in Hindi only
+        fallback = f"attachment.{ext}" if dot and ext.isalnum() else "attachment"
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"

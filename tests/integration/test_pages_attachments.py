@@ -277,6 +277,7 @@ def test_preview_headers(client, attached, app):
     assert resp.headers["Content-Type"] == "application/pdf"
     assert resp.headers["Content-Disposition"].startswith("inline;")
     assert "filename*=UTF-8''%E0%A4%AA" in resp.headers["Content-Disposition"]
+    assert 'filename="attachment.pdf"' in resp.headers["Content-Disposition"]
     assert resp.headers["X-Content-Type-Options"] == "nosniff"
     csp = resp.headers["Content-Security-Policy"]
     assert csp.startswith("sandbox;") and "default-src 'none'" in csp
