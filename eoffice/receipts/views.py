@@ -146,6 +146,7 @@ def _render(session, receipt: Receipt, send=None, close=None, status: int = 200,
     close = close or ReceiptCloseForm(prefix="close", formdata=None)
     file = session.get(File, receipt.file_id) if receipt.file_id else None
     from eoffice.storage.service import attachments_of
+
     return render_template(
         "receipts/show.html",
         receipt=receipt,
