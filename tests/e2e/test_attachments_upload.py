@@ -79,6 +79,7 @@ def test_upload_with_progress_and_previews(browser, live_server, org, db, tmp_pa
                 assert done, name
             else:
                 assert "not accepted" in item.locator(".upload-status").inner_text()
+        page.screenshot(path=str(tmp_path / "uploaded.png"), full_page=True)
         # the list was refreshed in place, in upload order
         names = page.locator("#attachment-list .attachment-name").all_inner_texts()
         assert names == [HINDI_NAME, "photo.png"]
@@ -100,6 +101,7 @@ def test_upload_with_progress_and_previews(browser, live_server, org, db, tmp_pa
                 break
             page.wait_for_timeout(100)
         assert any(f.url.startswith("chrome-extension://") for f in page.frames)
+        page.screenshot(path=str(tmp_path / "previews.png"), full_page=True)
         response = context.request.get(live_server + src)
         assert response.status == 200 and response.body() == PDF
         headers = response.headers
