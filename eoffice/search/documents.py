@@ -28,11 +28,16 @@ def _join(*parts) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def day_key(value: dt.date) -> str:
+    """The day as an exact term (20261123): ranges of these are ranges of days."""
+    return value.strftime("%Y%m%d")
+
+
 def _doc(kind: str, obj_id: int, **fields) -> dict:
     doc = {"doc_id": f"{kind}:{obj_id}", "kind": kind, "obj_id": obj_id}
-    when = fields.get("date")
+    when = fields.pop("date", None)
     if when is not None:
-        doc["day"] = when.replace(hour=0, minute=0, second=0, microsecond=0)
+        doc["day"] = day_key(when)
         doc["at"] = int(when.replace(tzinfo=dt.UTC).timestamp() * 1_000_000)
     for key, value in fields.items():
         if value is None or value == "":

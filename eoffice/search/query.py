@@ -18,6 +18,7 @@ from eoffice.files.models import File, FileAccess
 from eoffice.notings.models import Draft, DraftVersion, Note
 from eoffice.receipts.models import Receipt
 from eoffice.search.analysis import normalise
+from eoffice.search.documents import day_key
 from eoffice.search.index import IndexHome
 from eoffice.search.models import AttachmentText
 from eoffice.search.schema import KINDS, TEXT_FIELDS
@@ -126,14 +127,14 @@ def access_filter(session: Session, user):
     """A query matching exactly the documents the user may see (None: nothing at all)."""
     terms = []
     offices = access.audited_office_ids(session, user)
-    terms += [wq.Term("office_id", str(o)) for o in sorted(offices)]
+    terms += [wq.Term("office_id", str(o), boost=0.0) for o in sorted(offices)]
     desks = access.desk_ids(user)
     if desks:
         file_ids = session.scalars(
             sa.select(FileAccess.file_id).where(FileAccess.desk_id.in_(desks)).distinct()
         )
-        terms += [wq.Term("file_id", str(f)) for f in file_ids]
-        terms += [wq.Term("desks", str(d)) for d in sorted(desks)]
+        terms += [wq.Term("file_id", str(f), boost=0.0) for f in file_ids]
+        terms += [wq.Term("desks", str(d), boost=0.0) for d in sorted(desks)]
     if not terms:
         return None
     return wq.Or(terms)
@@ -142,17 +143,17 @@ def access_filter(session: Session, user):
 def filters(sq: SearchQuery):
     parts = []
     if sq.kind:
-        parts.append(wq.Term("kind", sq.kind))
+        parts.append(wq.Term("kind", sq.kind, boost=0.0))
     if sq.office_id:
-        parts.append(wq.Term("office_id", str(sq.office_id)))
+        parts.append(wq.Term("office_id", str(sq.office_id), boost=0.0))
     if sq.status:
-        parts.append(wq.Term("status", sq.status))
+        parts.append(wq.Term("status", sq.status, boost=0.0))
     if sq.category:
-        parts.append(wq.Term("category", sq.category))
+        parts.append(wq.Term("category", sq.category, boost=0.0))
     if sq.date_from or sq.date_to:
-        start = dt.datetime.combine(sq.date_from, dt.time.min) if sq.date_from else None
-        end = dt.datetime.combine(sq.date_to, dt.time.max) if sq.date_to else None
-        parts.append(wq.DateRange("day", start, end))
+        start = day_key(sq.date_from) if sq.date_from else None
+        end = day_key(sq.date_to) if sq.date_to else None
+        parts.append(wq.TermRange("day", start, end, boost=0.0))
     return parts
 
 
@@ -185,22 +186,23 @@ def search(session: Session, user, home: IndexHome, sq: SearchQuery) -> Results:
     words = parse(ix.schema, sq.q) if sq.q.strip() else wq.Every()
     restrict = wq.And([allowed, *filters(sq)]) if filters(sq) else allowed
     # The restriction is part of the query, not a Whoosh `filter`: a filter that matches nothing
-    # is read by Whoosh as "no filter" (and counts would include everything), and a query part
-    # is intersected lazily instead of listing every document an auditor may see. Its score is
-    # constant, so relevance comes from the words alone.
-    final = wq.And([words, wq.ConstantScoreQuery(restrict, 0.0)])
+    # is read by Whoosh as "no filter" (and counts would include everything), and a filter or a
+    # ConstantScoreQuery lists every document an auditor may see before searching, while a plain
+    # query part is intersected lazily. Its terms have boost 0, so relevance comes from the words.
+    final = wq.And([words, restrict])
     with ix.searcher() as searcher:
         kwargs = {"terms": True}
         if sq.sort == "date":
             kwargs.update(sortedby="at", reverse=True)
-        page = searcher.search_page(final, sq.page, pagelen=sq.per_page, **kwargs)
-        page.results.formatter = _FORMATTER
-        page.results.fragmenter = _FRAGMENTER
-        total = len(page.results)
-        # whoosh answers a page past the end with the last page: there is nothing there
-        stored = [(h.fields(), h) for h in page] if page.pagenum == sq.page else []
+        results = searcher.search(final, limit=sq.page * sq.per_page, **kwargs)
+        results.formatter = _FORMATTER
+        results.fragmenter = _FRAGMENTER
+        total = count_matches(searcher, final)
+        first = (sq.page - 1) * sq.per_page
+        stored = [(h.fields(), h) for h in results[first : first + sq.per_page]]
         texts = _texts(session, [f for f, _ in stored])
         visible = _visible(session, user, [f for f, _ in stored])
+        at = searcher.reader().column_reader("at")
         hits = []
         for fields_, hit in stored:
             key = (fields_["kind"], int(fields_["obj_id"]))
@@ -211,8 +213,24 @@ def search(session: Session, user, home: IndexHome, sq: SearchQuery) -> Results:
             if info is None:
                 total -= 1
                 continue
-            hits.append(_hit(fields_, hit, info))
+            micros = at[hit.docnum]
+            when = dt.datetime.fromtimestamp(micros / 1e6, dt.UTC) if micros else None
+            hits.append(_hit(fields_, hit, info, when))
     return Results(max(total, 0), sq.page, sq.per_page, hits)
+
+
+def count_matches(searcher, q) -> int:
+    """How many documents match, stepping the matcher. (Whoosh's own count intersects by
+    building the set of every document on each side, which for an auditor's restriction is
+    the whole district.)"""
+    total = 0
+    context = searcher.boolean_context()
+    for leaf, _offset in searcher.leaf_searchers():
+        m = q.matcher(leaf, context)
+        while m.is_active():
+            total += 1
+            m.next()
+    return total
 
 
 def _snippet(hit, fieldname: str, text: str | None) -> str:
@@ -221,7 +239,7 @@ def _snippet(hit, fieldname: str, text: str | None) -> str:
     return hit.highlights(fieldname, text=text, top=2) if hit else ""
 
 
-def _hit(fields_: dict, hit, info: dict) -> Hit:
+def _hit(fields_: dict, hit, info: dict, when: dt.datetime | None) -> Hit:
     snippet = _snippet(hit, "body", info.get("body")) or _snippet(hit, "title", info["title"])
     if not snippet:
         source = info.get("body") or info["title"]
@@ -236,7 +254,7 @@ def _hit(fields_: dict, hit, info: dict) -> Hit:
         number=info["number"],
         title=info["title"],
         snippet=Markup(snippet),  # noqa: S704 - whoosh's HtmlFormatter escapes the text it quotes
-        date=fields_.get("date"),
+        date=when,
         note_number=info.get("note_number"),
     )
 

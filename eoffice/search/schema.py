@@ -10,7 +10,7 @@ from whoosh import columns, fields
 
 from eoffice.search.analysis import exact_analyzer, text_analyzer
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 KINDS = ("file", "note", "receipt", "draft", "attachment")
 
@@ -28,11 +28,10 @@ def make_schema() -> fields.Schema:
         status=fields.ID(stored=True),
         category=fields.ID(stored=True),
         holder=fields.ID(),
-        # Every distinct value of an indexed date costs the index several terms, so the date
-        # filtered on is the day; the exact time is a column to sort by, and stored to show.
-        day=fields.DATETIME(),
+        # The day to filter on as one exact term (a numeric field writes eight per value); the
+        # exact time (microseconds since 1970, UTC) as a column to sort by and to show.
+        day=fields.ID(),
         at=fields.COLUMN(columns.NumericColumn("Q")),
-        date=fields.STORED(),
         number=fields.TEXT(analyzer=exact_analyzer(), field_boost=4.0),
         title=fields.TEXT(analyzer=text_analyzer(), field_boost=2.0),
         body=fields.TEXT(analyzer=text_analyzer()),
