@@ -1,4 +1,5 @@
-"""`.venv/bin/python -m bench`: make the district database once, then measure the e-file.
+"""`.venv/bin/python -m bench`: make the district database once, then measure the e-file, then
+the PDF docket of a 200-note file (bench.docket, on a throw-away database of its own).
 
 The database goes to bench/out/efile-<files>.sqlite3 (git-ignored) and is generated only when it
 is not there yet; it is written under a temporary name first, so an interrupted run never leaves
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from .docket import main_bench as docket_bench
 from .efile import main_bench
 from .generate import generate
 
@@ -43,10 +45,17 @@ def ensure_database(n_files: int) -> Path:
 @click.option("--files", "n_files", default=50_000, show_default=True, help="database size")
 @click.option("--reps", default=100, show_default=True, help="timed runs per operation")
 @click.option("--warmup", default=10, show_default=True, help="untimed runs first")
-def main(n_files: int, reps: int, warmup: int) -> None:
-    """Generate bench/out/efile-<files>.sqlite3 if missing, then run bench.efile on it."""
+@click.option(
+    "--docket-notes", default=200, show_default=True, help="notes in bench.docket's file (0: skip)"
+)
+def main(n_files: int, reps: int, warmup: int, docket_notes: int) -> None:
+    """Generate bench/out/efile-<files>.sqlite3 if missing, then run bench.efile on it, then
+    bench.docket (the PDF docket of a long file against WeasyPrint alone)."""
     path = ensure_database(n_files)
     click.echo(main_bench(f"sqlite:///{path}", reps, warmup))
+    if docket_notes:
+        click.echo()
+        click.echo(docket_bench(docket_notes, reps=5, warmup=1))
 
 
 main()
