@@ -137,6 +137,8 @@ def file_json(session, file) -> dict:
                 "kind": c.kind,
                 "id": c.receipt_id if c.kind == "receipt" else c.draft_id,
                 "title": c.title,
+                # an issued letter: the PDF stored when it was issued
+                "pdf": f"/api/v1/attachments/{c.attachment_id}" if c.attachment_id else None,
             }
             for c in detail["correspondence"]
         ],

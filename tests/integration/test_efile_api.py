@@ -420,7 +420,9 @@ def test_draft_versions_approval_and_issue(api):
         "kind": "issued",
         "id": did,
         "title": "अवकाश स्वीकृति पत्र",
+        "pdf": issued["pdf"],  # the letter as issued, stored in the object store
     }
+    assert issued["pdf"].startswith("/api/v1/attachments/")
     assert file["drafts"][0]["dispatch_number"] == issued["dispatch_number"]
     # the issued text is in the audit log
     assert api("auditor").get("/api/v1/audit/verify").get_json()["ok"] is True

@@ -305,6 +305,8 @@ def test_issuing_stores_the_letter_on_the_letterhead(api, hindi_file, db, tmp_pa
     # the file's JSON and its docket list the letter at C/2
     file_json = officer.get(f"/api/v1/files/{hindi_file}").get_json()
     assert file_json["correspondence"][1]["kind"] == "issued"
+    assert file_json["correspondence"][1]["pdf"] == body["pdf"]
+    assert file_json["correspondence"][0]["pdf"] is None
     docket, _ = pdfs.docket_html(db, file)
     assert draft.dispatch_number in docket
 
