@@ -92,6 +92,9 @@ PAGE_MESSAGES = {
     "file.same_desk": _l("The file is already on that desk; choose another."),
     "receipt.same_desk": _l("The receipt is already on that desk; choose another."),
     "due_in_past": _l("The due date is in the past."),
+    "object_missing": _l(
+        "The stored copy of this attachment is missing. Please tell the administrator."
+    ),
 }
 
 
@@ -153,6 +156,19 @@ def register_error_handlers(app: Flask) -> None:
             Conflict(
                 "someone else changed this at the same moment; reload and try again",
                 code="stale_version",
+            )
+        )
+
+    from eoffice.storage.store import ObjectMissing
+
+    @app.errorhandler(ObjectMissing)
+    def _object_missing(exc: ObjectMissing):
+        # a row whose object is gone from the store: the storage check lists these
+        return _domain(
+            Unavailable(
+                "the stored copy of this attachment is missing; the administrator can list "
+                "such attachments with `eoffice storage check`",
+                code="object_missing",
             )
         )
 

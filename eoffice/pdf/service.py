@@ -24,6 +24,7 @@ from eoffice.notings.models import Draft
 from eoffice.pdf.fetcher import LockedFetcher
 from eoffice.pdf.render import html_to_pdf, render_html
 from eoffice.receipts.models import Mode, Receipt
+from eoffice.search.models import AttachmentText
 from eoffice.storage.models import Attachment, object_key
 
 PDF_TYPE = "application/pdf"
@@ -143,6 +144,14 @@ def store_letter(session: Session, store, user, desk, file: File, draft: Draft, 
         desk_id=desk.id,
     )
     session.add(attachment)
+    session.flush()
+    # the index takes the letter's source text: text pulled out of WeasyPrint's PDFs garbles Hindi
+    session.add(
+        AttachmentText(
+            attachment_id=attachment.id,
+            text="\n".join((draft.title, draft.dispatch_number or "", draft.approved_body() or "")),
+        )
+    )
     session.flush()
     return attachment
 

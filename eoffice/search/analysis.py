@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from whoosh.analysis import Filter, IDTokenizer, RegexTokenizer
+from whoosh.analysis import Filter, RegexTokenizer
 
 _WORD = r"[\w\u0900-\u0963\u0966-\u097F\uA8E0-\uA8FF\u200C\u200D]"
 TOKEN_PATTERN = rf"{_WORD}+(?:\.{_WORD}+)*"
@@ -41,5 +41,6 @@ def text_analyzer():
 
 
 def exact_analyzer():
-    """File and receipt numbers: the whole value is one token (11/3/2026-estt)."""
-    return IDTokenizer() | NormaliseFilter()
+    """File, receipt, letter and dispatch numbers: each whitespace-separated value is one token
+    (11/3/2026-estt), so a receipt's own number and the sender's letter number both match."""
+    return RegexTokenizer(r"\S+") | NormaliseFilter()

@@ -18,12 +18,14 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from eoffice.db import Database
+from eoffice.errors import Unavailable
 from eoffice.search import documents
 from eoffice.search.extract import extract_text
 from eoffice.search.index import Busy, IndexHome
 from eoffice.search.models import AttachmentText, SearchOutbox
 from eoffice.search.schema import KINDS
 from eoffice.storage.models import Attachment
+from eoffice.storage.store import ObjectMissing
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +48,12 @@ class Indexer:
 
     # --- attachment texts --------------------------------------------------------------------
 
-    def _extract_missing(self, attachment_ids: list[int] | None = None) -> None:
-        """Fill attachment_texts for attachments that have none yet (kept for snippets)."""
+    def _extract_missing(self, attachment_ids: list[int] | None = None) -> set[int]:
+        """Fill attachment_texts for attachments that have none yet (kept for snippets).
+        Returns the attachments whose object could not be fetched because the store is down:
+        they are indexed by name now and queued again for their text."""
         if self.store_factory is None:
-            return
+            return set()
         stmt = (
             sa.select(Attachment.id, Attachment.key, Attachment.content_type)
             .outerjoin(AttachmentText, AttachmentText.attachment_id == Attachment.id)
@@ -57,27 +61,34 @@ class Indexer:
         )
         if attachment_ids is not None:
             if not attachment_ids:
-                return
+                return set()
             stmt = stmt.where(Attachment.id.in_(attachment_ids))
         with self.database.sessionmaker() as session:
             todo = session.execute(stmt).all()
         if not todo:
-            return
+            return set()
         try:
             store = self.store_factory()
-        except Exception as exc:
-            log.warning("object store unavailable, attachments indexed by name only: %s", exc)
-            return
+        except Unavailable as exc:  # no store configured for this process
+            log.warning("no object store here, attachments indexed by name only: %s", exc)
+            return set()
+        retry: set[int] = set()
         for att_id, key, content_type in todo:
             try:
-                text = extract_text(store.get(key), content_type)
-            except Exception as exc:
-                log.warning("attachment %s not read for the index: %s", att_id, exc)
+                data = store.get(key)
+            except ObjectMissing:
+                log.warning("attachment %s: its object is missing; indexed by name", att_id)
+                data = b""
+            except Unavailable as exc:
+                log.warning("attachment %s not read for the index, will retry: %s", att_id, exc)
+                retry.add(att_id)
                 continue
+            text = extract_text(data, content_type) if data else ""
             with self.database.write_sessionmaker() as session:
                 if session.get(AttachmentText, att_id) is None:
                     session.add(AttachmentText(attachment_id=att_id, text=text))
                     session.commit()
+        return retry
 
     # --- draining the outbox -----------------------------------------------------------------
 
@@ -102,7 +113,7 @@ class Indexer:
         if not rows:
             return 0
         refs = {(r.kind, r.obj_id) for r in rows if r.kind in KINDS}
-        self._extract_missing([i for k, i in refs if k == "attachment"])
+        retry = self._extract_missing([i for k, i in refs if k == "attachment"])
         ix = self.home.open()
         with self.database.sessionmaker() as session, ix.searcher() as searcher:
             docs = self._documents(session, refs)
@@ -120,7 +131,7 @@ class Indexer:
                         continue
                 extra = set(documents.children(session, kind, obj_id)) - refs
                 if extra:
-                    self._extract_missing([i for k, i in extra if k == "attachment"])
+                    retry |= self._extract_missing([i for k, i in extra if k == "attachment"])
                     docs.update(self._documents(session, extra))
                     refs |= extra
         writer = ix.writer(timeout=30, delay=0.1)
@@ -143,8 +154,12 @@ class Indexer:
                 session.execute(
                     sa.delete(SearchOutbox).where(SearchOutbox.id.in_(ids[chunk : chunk + 500]))
                 )
+            # attachments the store could not give us go to the back of the queue
+            session.add_all(SearchOutbox(kind="attachment", obj_id=i) for i in sorted(retry))
             session.commit()
-        return len(rows)
+        # a batch of nothing but retries counts as no progress, so the loop waits before the
+        # next attempt instead of asking a store that is down again at once
+        return sum(1 for r in rows if not (r.kind == "attachment" and r.obj_id in retry))
 
     @staticmethod
     def _documents(session, refs) -> dict[tuple[str, int], dict]:

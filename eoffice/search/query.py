@@ -83,8 +83,10 @@ class Results:
 
 def parser_for(schema) -> qparser.QueryParser:
     parser = qparser.MultifieldParser(list(TEXT_FIELDS), schema)
-    # field:value would let people query the filter fields; the words are all that is searched
-    parser.remove_plugin_class(qparser.FieldsPlugin)
+    # field:value would let people query the filter fields, and ranges ([a TO z]) or *:* walk
+    # every term: the words, phrases, prefixes and operators are all that is searched
+    for plugin in (qparser.FieldsPlugin, qparser.RangePlugin, qparser.EveryPlugin):
+        parser.remove_plugin_class(plugin)
     return parser
 
 
@@ -173,8 +175,7 @@ def validate(sq: SearchQuery) -> None:
 # --- searching ---------------------------------------------------------------------------------
 
 
-_FORMATTER = highlight.HtmlFormatter(tagname="mark", classname="hit", between=" … ")
-_FRAGMENTER = highlight.ContextFragmenter(maxchars=240, surround=50)
+SNIPPET_SOURCE = 50_000  # characters of a long text (an attachment's) that snippets look into
 
 
 def search(session: Session, user, home: IndexHome, sq: SearchQuery) -> Results:
@@ -195,8 +196,8 @@ def search(session: Session, user, home: IndexHome, sq: SearchQuery) -> Results:
         if sq.sort == "date":
             kwargs.update(sortedby="at", reverse=True)
         results = searcher.search(final, limit=sq.page * sq.per_page, **kwargs)
-        results.formatter = _FORMATTER
-        results.fragmenter = _FRAGMENTER
+        results.formatter = highlight.HtmlFormatter(tagname="mark", classname="hit", between=" … ")
+        results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=50)
         total = count_matches(searcher, final)
         first = (sq.page - 1) * sq.per_page
         stored = [(h.fields(), h) for h in results[first : first + sq.per_page]]
@@ -236,7 +237,7 @@ def count_matches(searcher, q) -> int:
 def _snippet(hit, fieldname: str, text: str | None) -> str:
     if not text:
         return ""
-    return hit.highlights(fieldname, text=text, top=2) if hit else ""
+    return hit.highlights(fieldname, text=text[:SNIPPET_SOURCE], top=2) if hit else ""
 
 
 def _hit(fields_: dict, hit, info: dict, when: dt.datetime | None) -> Hit:

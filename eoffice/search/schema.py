@@ -10,7 +10,7 @@ from whoosh import columns, fields
 
 from eoffice.search.analysis import exact_analyzer, text_analyzer
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 KINDS = ("file", "note", "receipt", "draft", "attachment")
 

@@ -198,3 +198,19 @@ def test_sweep_removes_orphans_after_grace_and_check_finds_missing(app, client, 
         key = db.get(Attachment, att.get_json()["id"]).key
         store.delete(key)
         assert [a.key for a in service.check(db, store)] == [key]
+
+
+def test_a_row_whose_object_is_gone_gives_a_clear_503(client, setup, app, auth):
+    resp = upload(client, setup["clerk"], f"/api/v1/files/{setup['file']}/attachments", PDF)
+    att = resp.get_json()
+    with app.app_context():
+        from eoffice.storage import get_store
+        from eoffice.storage.models import object_key
+
+        get_store().delete(object_key(att["sha256"]))
+    got = client.get(f"/api/v1/attachments/{att['id']}", headers=setup["clerk"])
+    assert got.status_code == 503
+    assert got.get_json()["error"]["code"] == "object_missing"
+    auth.login("clerk")
+    page = client.get(f"/attachments/{att['id']}")
+    assert page.status_code == 503 and "प्रशासक" in page.get_data(as_text=True)  # in Hindi

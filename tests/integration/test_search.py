@@ -185,6 +185,14 @@ def test_file_and_receipt_numbers_are_exact_values(api, corpus):
     }
 
 
+def test_a_receipt_is_found_by_its_number_and_by_the_senders_letter_number(api, app, indexer):
+    clerk = api("clerk")
+    r = receipt(clerk, "जिलाधिकारी का पत्र", letter_number="45/डीएम/2026")
+    wait_indexed(app)
+    for q in (r["number"], "45/डीएम/2026", "45/डीएम/२०२६"):
+        assert [h["receipt_id"] for h in find(clerk, q)["hits"]] == [r["id"]], q
+
+
 def test_receipts_by_sender_and_subject(api, corpus):
     clerk = api("clerk")
     assert ("receipt", corpus["r1"]["id"]) in kinds_and_ids(find(clerk, "अमित"))
@@ -398,6 +406,51 @@ def test_attachments_are_found_by_their_text_and_name(api, corpus, app):
     scan = find(clerk, "scan", kind="attachment")["hits"]
     assert [h["receipt_id"] for h in scan] == [r2]
     assert find(api("other"), "बुखार")["total"] == 0
+
+
+def test_attachment_text_waits_for_a_store_that_is_down(api, app, org, s3_server):
+    """No text is lost to an outage: the attachment is found by its name at once, and by its
+    text once the store answers again."""
+    from eoffice.search.indexer import Indexer
+    from eoffice.storage.store import ObjectStore
+
+    clerk = api("clerk")
+    f = new_file(clerk, "निरीक्षण टिप्पणी")
+    text = "वार्षिक निरीक्षण में अभिलेख अद्यतन पाए गए।".encode()
+    assert (
+        upload(clerk, f"/api/v1/files/{f['id']}/attachments", text, "निरीक्षण.txt").status_code
+        == 201
+    )
+    db, home = app.extensions["eoffice.db"], app.extensions["eoffice.search"]
+    down = Indexer(db, home, lambda: ObjectStore("127.0.0.1:9", "x", "y", "eoffice-test"))
+    down.drain_all()
+    assert outbox_size(app) == 1  # the attachment, queued again for its text
+    assert find(clerk, "अभिलेख")["total"] == 0
+    assert [h["kind"] for h in find(clerk, "निरीक्षण", kind="attachment")["hits"]] == ["attachment"]
+    indexer_for(app).drain_all()
+    assert outbox_size(app) == 0
+    hit = find(clerk, "अभिलेख")["hits"][0]
+    assert hit["kind"] == "attachment" and "अभिलेख</mark>" in hit["snippet"]
+
+
+def test_an_issued_letter_is_found_by_its_source_text(api, app, indexer, org):
+    clerk, officer = api("clerk"), api("officer")
+    f = new_file(clerk, "थाना एक को गश्त हेतु पत्र")
+    draft = clerk.post(
+        f"/api/v1/files/{f['id']}/drafts",
+        {"title": "रात्रि गश्त बढ़ाने हेतु", "body": "कृपया ग्राम रामपुर में रात्रि गश्त बढ़ाएँ।"},
+    ).get_json()
+    assert clerk.post(f"/api/v1/files/{f['id']}/send", {"to": "SPO-SP"}).status_code == 200
+    assert officer.get(f"/api/v1/files/{f['id']}?desk=SPO-SP").status_code == 200
+    resp = officer.post(f"/api/v1/drafts/{draft['id']}/approve", {"desk": "SPO-SP"})
+    assert resp.status_code == 200, resp.get_json()
+    resp = officer.post(f"/api/v1/drafts/{draft['id']}/issue", {"desk": "SPO-SP"})
+    assert resp.status_code == 200, resp.get_json()
+    dispatch = resp.get_json()["dispatch_number"]
+    wait_indexed(app)
+    letters = find(officer, "रामपुर", kind="attachment")["hits"]
+    assert len(letters) == 1 and "रामपुर</mark>" in letters[0]["snippet"]  # clean Hindi
+    assert {h["kind"] for h in find(officer, dispatch)["hits"]} >= {"draft", "attachment"}
 
 
 # --- freshness, the one indexer, crashes, rebuilds ---------------------------------------------
