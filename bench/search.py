@@ -39,11 +39,12 @@ from whoosh.analysis import StandardAnalyzer
 import eoffice.models  # noqa: F401
 from eoffice import create_app, migrate
 from eoffice.auth.models import User
+from eoffice.org.models import Office
 from eoffice.search import documents
 from eoffice.search.index import IndexHome
 from eoffice.search.indexer import Indexer
-from eoffice.search.query import SearchQuery, count_matches, parse, search
-from eoffice.search.schema import KINDS
+from eoffice.search.query import Scope, SearchQuery, matching_docs, parse, search
+from eoffice.search.schema import CATEGORY_CODES, KINDS, STATUS_CODES
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -71,6 +72,16 @@ def stock_schema() -> fields.Schema:
 
 
 STOCK_FIELDS = ("doc_id", "kind", "status", "category", "number", "title", "body")
+
+
+def stock_doc(doc: dict) -> dict:
+    """The same document for plain Whoosh and FTS5: texts, plus the filters as plain fields."""
+    out = {k: v for k, v in doc.items() if k in STOCK_FIELDS}
+    for name, codes in (("status", STATUS_CODES), ("category", CATEGORY_CODES)):
+        names = {code: text for text, code in codes.items()}
+        if doc.get(f"c_{name}"):
+            out[name] = names[doc[f"c_{name}"]]
+    return out
 
 
 def stream(database, limit: int | None):
@@ -157,8 +168,8 @@ def main(db_path: Path, limit: int | None, reps: int, rebuild: bool) -> None:
         clock = time.perf_counter
         with click.progressbar(length=n_docs, label="indexing", file=sys.stderr) as bar:
             for i, doc in enumerate(stream(database, limit), 1):
-                plain = {k: v for k, v in doc.items() if k in STOCK_FIELDS}
-                row = tuple(doc.get(k, "") for k in STOCK_FIELDS)
+                plain = stock_doc(doc)
+                row = tuple(plain.get(k, "") for k in STOCK_FIELDS)
                 t0 = clock()
                 ow.add_document(**doc)
                 t1 = clock()
@@ -211,25 +222,29 @@ def main(db_path: Path, limit: int | None, reps: int, rebuild: bool) -> None:
 
         # --- queries ---------------------------------------------------------------------------
         oix = home.open()
+        with database.sessionmaker() as session:
+            everyone = Scope(set(session.scalars(sa.select(Office.id))), set(), set())
         stock_parser = qparser.MultifieldParser(["number", "title", "body"], six.schema)
         with oix.searcher() as os_, six.searcher() as ss:
             for label, text, opts in QUERIES:
                 ours_q = parse(oix.schema, text)
                 stock_q = stock_parser.parse(text)
-                # filters as the app applies them: terms of boost 0 in the query; the first 20
-                # hits and the count, counted the way the app counts
-                flt = [wq.Term(k, v, boost=0.0) for k, v in opts.items()]
+                flt = [wq.Term(k, v) for k, v in opts.items()]
                 if flt:
-                    ours_q = wq.And([ours_q, *flt])
                     stock_q = wq.And([stock_q, *flt])
+                sq = SearchQuery(q=text, **opts)
 
-                def run_ours(q=ours_q):
-                    os_.search(q, limit=20)
-                    return count_matches(os_, q)
+                def run_ours(q=ours_q, sq=sq):
+                    # as the app does it: the matches, kept by the columns (here a scope that
+                    # sees everything), counted; then the first 20 by relevance among them
+                    allowed = matching_docs(os_, q, everyone, sq)
+                    if allowed:
+                        os_.search(q, filter=allowed, limit=20)
+                    return len(allowed)
 
                 def run_stock(q=stock_q):
-                    ss.search(q, limit=20)
-                    return count_matches(ss, q)
+                    # plain Whoosh: filters as query terms, the first 20, and its own count
+                    return len(ss.search(q, limit=20))
 
                 sql, args = fts_query(text, opts)
 
@@ -275,8 +290,7 @@ def main(db_path: Path, limit: int | None, reps: int, rebuild: bool) -> None:
                     with oix.searcher() as s:
 
                         def bare(q=q, s=s):
-                            s.search(q, limit=20)
-                            return count_matches(s, q)
+                            return len(s.search(q, limit=20))
 
                         bt, _ = timeit(bare, reps)
                     lines.append(

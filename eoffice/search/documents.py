@@ -13,6 +13,7 @@ from eoffice.files.models import File
 from eoffice.notings.models import Draft, DraftVersion, Note
 from eoffice.receipts.models import Receipt
 from eoffice.search.models import AttachmentText
+from eoffice.search.schema import CATEGORY_CODES, KIND_CODES, STATUS_CODES
 from eoffice.storage.models import Attachment
 
 
@@ -33,21 +34,48 @@ def day_key(value: dt.date) -> str:
     return value.strftime("%Y%m%d")
 
 
-def _doc(kind: str, obj_id: int, **fields) -> dict:
-    doc = {"doc_id": f"{kind}:{obj_id}", "kind": kind, "obj_id": obj_id}
-    when = fields.pop("date", None)
-    if when is not None:
-        doc["day"] = day_key(when)
-        doc["at"] = int(when.replace(tzinfo=dt.UTC).timestamp() * 1_000_000)
-    for key, value in fields.items():
-        if value is None or value == "":
-            continue
-        doc[key] = str(value) if isinstance(value, int) else value
+def _doc(
+    kind: str,
+    obj_id: int,
+    *,
+    date,
+    office_id: int,
+    file_id: int | None = None,
+    receipt_id: int | None = None,
+    desks: tuple[int | None, int | None] = (None, None),
+    status: str | None = None,
+    category: str | None = None,
+    holder: int | None = None,
+    number: str | None = None,
+    title: str | None = None,
+    body: str | None = None,
+) -> dict:
+    doc = {
+        "doc_id": f"{kind}:{obj_id}",
+        "kind": kind,
+        "obj_id": obj_id,
+        "file_id": file_id,
+        "receipt_id": receipt_id,
+        "c_office": office_id or 0,
+        "c_file": file_id or 0,
+        "c_desk1": desks[0] or 0,
+        "c_desk2": desks[1] or 0,
+        "c_kind": KIND_CODES[kind],
+        "c_status": STATUS_CODES.get(status or "", 0),
+        "c_category": CATEGORY_CODES.get(category or "", 0),
+        "c_holder": holder or 0,
+    }
+    if date is not None:
+        doc["c_day"] = int(day_key(date))
+        doc["at"] = int(date.replace(tzinfo=dt.UTC).timestamp() * 1_000_000)
+    for key, value in (("number", number), ("title", title), ("body", body)):
+        if value:
+            doc[key] = value
     return doc
 
 
-def _receipt_desks(created_desk_id, holder_desk_id) -> str:
-    return ",".join(str(d) for d in {created_desk_id, holder_desk_id} if d is not None)
+def _receipt_desks(created_desk_id, holder_desk_id) -> tuple[int | None, int | None]:
+    return (created_desk_id, holder_desk_id)
 
 
 # --- one statement per kind -------------------------------------------------------------------
@@ -219,7 +247,7 @@ def _attachment_doc(r) -> dict:
         r.id,
         file_id=r.owner_file_id,
         receipt_id=r.receipt_id,
-        desks=_receipt_desks(r.created_desk_id, r.holder_desk_id) if r.receipt_id else None,
+        desks=_receipt_desks(r.created_desk_id, r.holder_desk_id) if r.receipt_id else (None, None),
         title=_name_words(r.name),
         body=r.text,
         office_id=r.office_id,

@@ -123,11 +123,12 @@ class Indexer:
                 if doc is None or kind not in ("file", "receipt"):
                     continue
                 if kind == "file":
-                    old = searcher.document(doc_id=doc["doc_id"])
-                    if old is None or (old.get("status"), old.get("category")) == (
-                        doc.get("status"),
-                        doc.get("category"),
-                    ):
+                    docnum = searcher.document_number(doc_id=doc["doc_id"])
+                    if docnum is None:  # a new file has no children yet
+                        continue
+                    reader = searcher.reader()
+                    old = tuple(reader.column_reader(c)[docnum] for c in ("c_status", "c_category"))
+                    if old == (doc["c_status"], doc["c_category"]):
                         continue
                 extra = set(documents.children(session, kind, obj_id)) - refs
                 if extra:

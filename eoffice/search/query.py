@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -21,7 +22,7 @@ from eoffice.search.analysis import normalise
 from eoffice.search.documents import day_key
 from eoffice.search.index import IndexHome
 from eoffice.search.models import AttachmentText
-from eoffice.search.schema import KINDS, TEXT_FIELDS
+from eoffice.search.schema import CATEGORY_CODES, KIND_CODES, KINDS, STATUS_CODES, TEXT_FIELDS
 from eoffice.storage.models import Attachment
 
 MAX_QUERY = 500
@@ -122,41 +123,81 @@ def normalise_keep_case(text: str) -> str:
     )
 
 
-# --- who may see what --------------------------------------------------------------------------
+# --- who may see what ---------------------------------------------------------------------------
 
 
-def access_filter(session: Session, user):
-    """A query matching exactly the documents the user may see (None: nothing at all)."""
-    terms = []
+@dataclass
+class Scope:
+    """What the database says the user may see right now (files.access decides)."""
+
+    offices: set[int]
+    files: set[int]
+    desks: set[int]
+
+
+def scope_for(session: Session, user) -> Scope | None:
     offices = access.audited_office_ids(session, user)
-    terms += [wq.Term("office_id", str(o), boost=0.0) for o in sorted(offices)]
     desks = access.desk_ids(user)
+    files: set[int] = set()
     if desks:
-        file_ids = session.scalars(
-            sa.select(FileAccess.file_id).where(FileAccess.desk_id.in_(desks)).distinct()
+        files = set(
+            session.scalars(
+                sa.select(FileAccess.file_id).where(FileAccess.desk_id.in_(desks)).distinct()
+            )
         )
-        terms += [wq.Term("file_id", str(f), boost=0.0) for f in file_ids]
-        terms += [wq.Term("desks", str(d), boost=0.0) for d in sorted(desks)]
-    if not terms:
+    if not offices and not desks:
         return None
-    return wq.Or(terms)
+    return Scope(set(offices), files, set(desks))
 
 
-def filters(sq: SearchQuery):
-    parts = []
-    if sq.kind:
-        parts.append(wq.Term("kind", sq.kind, boost=0.0))
-    if sq.office_id:
-        parts.append(wq.Term("office_id", str(sq.office_id), boost=0.0))
-    if sq.status:
-        parts.append(wq.Term("status", sq.status, boost=0.0))
-    if sq.category:
-        parts.append(wq.Term("category", sq.category, boost=0.0))
-    if sq.date_from or sq.date_to:
-        start = day_key(sq.date_from) if sq.date_from else None
-        end = day_key(sq.date_to) if sq.date_to else None
-        parts.append(wq.TermRange("day", start, end, boost=0.0))
-    return parts
+def matching_docs(searcher, q, scope: Scope, sq: SearchQuery) -> set[int]:
+    """The documents `q` matches that the user may see and the filters keep, read from the
+    index's columns in one pass over the matches."""
+    kind = KIND_CODES[sq.kind] if sq.kind else None
+    status = STATUS_CODES.get(sq.status, -1) if sq.status else None
+    category = CATEGORY_CODES.get(sq.category, -1) if sq.category else None
+    day_from = int(day_key(sq.date_from)) if sq.date_from else None
+    day_to = int(day_key(sq.date_to)) if sq.date_to else None
+    out: set[int] = set()
+    if searcher.doc_count_all() == 0:  # an empty index has no columns to read
+        return out
+    context = searcher.boolean_context()
+    for leaf, offset in searcher.leaf_searchers():
+        matches = iter(q.matcher(leaf, context).all_ids())
+        first = next(matches, None)
+        if first is None:
+            continue
+        # a column reader costs a read of the segment's column: only those this query needs
+        reader = leaf.reader()
+        office_c, file_c = reader.column_reader("c_office"), reader.column_reader("c_file")
+        desk1_c = reader.column_reader("c_desk1") if scope.desks else None
+        desk2_c = reader.column_reader("c_desk2") if scope.desks else None
+        checks = [
+            (reader.column_reader(name), wanted)
+            for name, wanted in (
+                ("c_kind", kind),
+                ("c_office", sq.office_id or None),
+                ("c_status", status),
+                ("c_category", category),
+            )
+            if wanted is not None
+        ]
+        day_c = reader.column_reader("c_day") if (day_from or day_to) else None
+        for d in itertools.chain((first,), matches):
+            if not (
+                office_c[d] in scope.offices
+                or file_c[d] in scope.files
+                or (
+                    desk1_c is not None and (desk1_c[d] in scope.desks or desk2_c[d] in scope.desks)
+                )
+            ):
+                continue
+            if any(column[d] != wanted for column, wanted in checks):
+                continue
+            if day_c is not None and not (day_from or 0) <= day_c[d] <= (day_to or 99999999):
+                continue
+            out.add(d + offset)
+    return out
 
 
 def validate(sq: SearchQuery) -> None:
@@ -181,24 +222,25 @@ SNIPPET_SOURCE = 50_000  # characters of a long text (an attachment's) that snip
 def search(session: Session, user, home: IndexHome, sq: SearchQuery) -> Results:
     validate(sq)
     ix = home.open()
-    allowed = access_filter(session, user)
-    if allowed is None:
+    scope = scope_for(session, user)
+    if scope is None:
         return Results(0, sq.page, sq.per_page)
-    words = parse(ix.schema, sq.q) if sq.q.strip() else wq.Every()
-    restrict = wq.And([allowed, *filters(sq)]) if filters(sq) else allowed
-    # The restriction is part of the query, not a Whoosh `filter`: a filter that matches nothing
-    # is read by Whoosh as "no filter" (and counts would include everything), and a filter or a
-    # ConstantScoreQuery lists every document an auditor may see before searching, while a plain
-    # query part is intersected lazily. Its terms have boost 0, so relevance comes from the words.
-    final = wq.And([words, restrict])
+    if sq.q.strip():
+        words = parse(ix.schema, sq.q)
+    else:  # filters alone
+        words = wq.Term("kind", sq.kind) if sq.kind else wq.Every()
     with ix.searcher() as searcher:
-        kwargs = {"terms": True}
+        allowed = matching_docs(searcher, words, scope, sq)
+        total = len(allowed)
+        # never hand Whoosh an empty filter: it reads one as "no filter at all"
+        if not allowed:
+            return Results(0, sq.page, sq.per_page)
+        kwargs = {"terms": True, "filter": allowed}
         if sq.sort == "date":
             kwargs.update(sortedby="at", reverse=True)
-        results = searcher.search(final, limit=sq.page * sq.per_page, **kwargs)
+        results = searcher.search(words, limit=sq.page * sq.per_page, **kwargs)
         results.formatter = highlight.HtmlFormatter(tagname="mark", classname="hit", between=" … ")
         results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=50)
-        total = count_matches(searcher, final)
         first = (sq.page - 1) * sq.per_page
         stored = [(h.fields(), h) for h in results[first : first + sq.per_page]]
         texts = _texts(session, [f for f, _ in stored])
@@ -218,20 +260,6 @@ def search(session: Session, user, home: IndexHome, sq: SearchQuery) -> Results:
             when = dt.datetime.fromtimestamp(micros / 1e6, dt.UTC) if micros else None
             hits.append(_hit(fields_, hit, info, when))
     return Results(max(total, 0), sq.page, sq.per_page, hits)
-
-
-def count_matches(searcher, q) -> int:
-    """How many documents match, stepping the matcher. (Whoosh's own count intersects by
-    building the set of every document on each side, which for an auditor's restriction is
-    the whole district.)"""
-    total = 0
-    context = searcher.boolean_context()
-    for leaf, _offset in searcher.leaf_searchers():
-        m = q.matcher(leaf, context)
-        while m.is_active():
-            total += 1
-            m.next()
-    return total
 
 
 def _snippet(hit, fieldname: str, text: str | None) -> str:

@@ -314,6 +314,14 @@ def test_desks_see_files_that_passed_through_them(api, corpus, app):
     wait_indexed(app)
     assert find(officer, "साइकिल")["total"] >= 1
     assert find(officer, "constable")["total"] == 0
+    # a receipt outside any file: its diarising desk and the desk holding it
+    r1 = corpus["r1"]
+    assert find(officer, "मोबाइल")["total"] == 0
+    resp = clerk.post(f"/api/v1/receipts/{r1['id']}/send", {"to": "SPO-SP"})
+    assert resp.status_code == 200, resp.get_json()
+    wait_indexed(app)
+    assert [h["receipt_id"] for h in find(officer, "मोबाइल")["hits"]] == [r1["id"]]
+    assert [h["receipt_id"] for h in find(clerk, "मोबाइल")["hits"]] == [r1["id"]]
 
 
 def test_a_stale_index_hit_is_rechecked_against_the_database(api, corpus, app, db):
