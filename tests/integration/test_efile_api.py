@@ -12,26 +12,6 @@ YEAR = dt.date.today().year
 TODAY = dt.date.today().isoformat()
 
 
-@pytest.fixture
-def api(client, org, token_for):
-    """api(user).post(path, json) with the user's Bearer token."""
-
-    class Caller:
-        def __init__(self, username):
-            self.headers = token_for(username)
-
-        def get(self, path, **kw):
-            return client.get(path, headers=self.headers, **kw)
-
-        def post(self, path, json=None):
-            return client.post(path, headers=self.headers, json=json or {})
-
-        def put(self, path, json=None):
-            return client.put(path, headers=self.headers, json=json or {})
-
-    return Caller
-
-
 def receipt_body(**over):
     body = {
         "subject": "थाना कोतवाली में चोरी की शिकायत / complaint of theft",
