@@ -36,8 +36,9 @@ def _port_free(port: int) -> bool:
             return False
 
 
-def free_port_block(start: int = 21000, end: int = 60000, step: int = 17) -> int:
-    """A base port with PORTS consecutive free ports after it."""
+def free_port_block(start: int = 20000, end: int = 32000, step: int = 17) -> int:
+    """A base port with PORTS consecutive free ports after it. Below Linux's ephemeral range
+    (32768 and up), so an outgoing connection cannot take one between the check and the bind."""
     import random
 
     for _ in range(500):
@@ -46,6 +47,18 @@ def free_port_block(start: int = 21000, end: int = 60000, step: int = 17) -> int
         if all(_port_free(base + i) for i in range(PORTS)):
             return base
     raise RuntimeError("no free block of ports on 127.0.0.1")
+
+
+class PortTaken(RuntimeError):
+    pass
+
+
+def _port_taken(logs: Path) -> bool:
+    fatal = logs / "weed.FATAL"
+    try:
+        return "address already in use" in fatal.read_text(errors="replace")
+    except OSError:
+        return False
 
 
 def _answers(endpoint: str) -> bool:
@@ -83,6 +96,18 @@ class EmbeddedS3:
         return f"127.0.0.1:{self.base_port}"
 
     def start(self, timeout: float = 30) -> EmbeddedS3:
+        """Start `weed mini`. With ports of our own choosing, a port taken by someone else
+        between the check and the bind means another block is tried (three times at most)."""
+        chosen = self.base_port is None
+        for attempt in range(3):
+            try:
+                return self._start(timeout)
+            except PortTaken:
+                if not chosen or attempt == 2:
+                    raise
+                self.base_port = None
+
+    def _start(self, timeout: float) -> EmbeddedS3:
         other = running(self.folder)
         if other:  # two servers on one data folder would corrupt it
             raise RuntimeError(f"an embedded S3 server already serves {self.folder} on {other}")
@@ -151,6 +176,9 @@ class EmbeddedS3:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
+                self.proc = None
+                if _port_taken(logs):
+                    raise PortTaken(f"weed mini found a port taken; see {logs}")
                 raise RuntimeError(f"weed mini exited at start; see {logs}")
             if _answers(self.endpoint):
                 (self.folder / RUNNING).write_text(
