@@ -56,11 +56,25 @@ def grant(session: Session, file: File, desk_id: int) -> None:
 
 
 def can_view_receipt(session: Session, user, receipt) -> bool:
+    return receipt.id in visible_receipt_ids(session, user, [receipt])
+
+
+def visible_receipt_ids(session: Session, user, receipts) -> set[int]:
+    """Which of these receipts the user may see: those on or from their desks, those in offices
+    they audit, and those in files they may see (one query for the files, whatever the count)."""
     desks = desk_ids(user)
-    if receipt.created_desk_id in desks or receipt.holder_desk_id in desks:
-        return True
-    if receipt.office_id in audited_office_ids(session, user):
-        return True
-    if receipt.file_id is not None:
-        return can_view_file(session, user, session.get(File, receipt.file_id))
-    return False
+    offices = audited_office_ids(session, user)
+    seen = {
+        r.id
+        for r in receipts
+        if r.created_desk_id in desks or r.holder_desk_id in desks or r.office_id in offices
+    }
+    in_files = {r.file_id for r in receipts if r.id not in seen and r.file_id is not None}
+    if in_files:
+        visible = set(
+            session.scalars(
+                sa.select(File.id).where(File.id.in_(in_files), visible_files_clause(session, user))
+            )
+        )
+        seen |= {r.id for r in receipts if r.file_id in visible}
+    return seen

@@ -134,6 +134,18 @@ def _note_doc(r) -> dict:
     )
 
 
+def receipt_body(r) -> str:
+    """The receipt's text besides its subject: indexed, and quoted in snippets."""
+    return _join(
+        r.sender_name,
+        r.sender_designation,
+        r.sender_organisation,
+        r.sender_address,
+        r.enclosures,
+        r.remarks,
+    )
+
+
 def _receipts_stmt():
     return sa.select(
         Receipt.id,
@@ -164,14 +176,7 @@ def _receipt_doc(r) -> dict:
         desks=_receipt_desks(r.created_desk_id, r.holder_desk_id),
         number=_join(r.number, r.letter_number),
         title=r.subject,
-        body=_join(
-            r.sender_name,
-            r.sender_designation,
-            r.sender_organisation,
-            r.sender_address,
-            r.enclosures,
-            r.remarks,
-        ),
+        body=receipt_body(r),
         office_id=r.office_id,
         status=r.status,
         holder=r.holder_desk_id,

@@ -19,7 +19,7 @@ from eoffice.files.models import File, FileAccess
 from eoffice.notings.models import Draft, DraftVersion, Note
 from eoffice.receipts.models import Receipt
 from eoffice.search.analysis import normalise
-from eoffice.search.documents import day_key
+from eoffice.search.documents import day_key, receipt_body
 from eoffice.search.index import IndexHome
 from eoffice.search.models import AttachmentText
 from eoffice.search.schema import CATEGORY_CODES, KIND_CODES, KINDS, STATUS_CODES, TEXT_FIELDS
@@ -317,19 +317,11 @@ def _texts(session: Session, stored: list[dict]) -> dict[tuple[str, int], dict]:
             }
     if ids := _ids(stored, "receipt"):
         for r in session.scalars(sa.select(Receipt).where(Receipt.id.in_(ids))):
-            body = "\n".join(
-                p
-                for p in (
-                    r.sender_name,
-                    r.sender_designation,
-                    r.sender_organisation,
-                    r.letter_number,
-                    r.enclosures,
-                    r.remarks,
-                )
-                if p
-            )
-            out[("receipt", r.id)] = {"number": r.number, "title": r.subject, "body": body}
+            out[("receipt", r.id)] = {
+                "number": r.number,
+                "title": r.subject,
+                "body": receipt_body(r),
+            }
     if ids := _ids(stored, "draft"):
         latest = (
             sa.select(DraftVersion.body)
@@ -374,7 +366,8 @@ def _texts(session: Session, stored: list[dict]) -> dict[tuple[str, int], dict]:
 
 
 def _visible(session: Session, user, stored: list[dict]) -> set[tuple[str, int]]:
-    """Re-check each hit against the database, the way can() decides, in two queries."""
+    """Re-check each hit against the database with the rules can() uses, a query or two per
+    kind of owner rather than one per hit."""
     file_ids = {int(f["file_id"]) for f in stored if f.get("file_id")}
     seen_files = set()
     if file_ids:
@@ -388,9 +381,8 @@ def _visible(session: Session, user, stored: list[dict]) -> set[tuple[str, int]]
     receipt_ids = {int(f["receipt_id"]) for f in stored if f.get("receipt_id")}
     seen_receipts = set()
     if receipt_ids:
-        for r in session.scalars(sa.select(Receipt).where(Receipt.id.in_(receipt_ids))):
-            if access.can_view_receipt(session, user, r):
-                seen_receipts.add(r.id)
+        receipts = session.scalars(sa.select(Receipt).where(Receipt.id.in_(receipt_ids))).all()
+        seen_receipts = access.visible_receipt_ids(session, user, receipts)
     out = set()
     for f in stored:
         fid = int(f["file_id"]) if f.get("file_id") else None

@@ -84,5 +84,4 @@ def index():
         kinds=KINDS,
         statuses=STATUSES,
         args=args,
-        status=422 if errors else 200,
     ), (422 if errors else 200)
