@@ -44,6 +44,7 @@ deps: $(STAMP) translations
 lint: $(STAMP)
 	$(BIN)/ruff check eoffice tests migrations bench
 	$(BIN)/ruff format --check eoffice tests migrations bench
+	$(BIN)/lint-imports --no-logo --no-cache
 
 test-sqlite: deps
 	$(BIN)/pytest -p no:cacheprovider

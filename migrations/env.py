@@ -1,8 +1,10 @@
 from alembic import context
 
-import eoffice.models  # noqa: F401  (every mapped class)
-from eoffice.config import load_config
-from eoffice.db import Base, make_engine
+from eoffice.core import kinds
+from eoffice.core.config import load_config
+from eoffice.core.db import Base, make_engine
+
+kinds.load_modules()  # every module's mapped classes
 
 config = context.config
 url = config.attributes.get("url") or load_config()["DATABASE_URL"]

@@ -11,13 +11,14 @@ import shutil
 import pytest
 import sqlalchemy as sa
 
-import eoffice.models  # noqa: F401
 from eoffice import create_app, migrate
 from eoffice.auth.models import configure_hasher
-from eoffice.db import Base
+from eoffice.core import kinds
+from eoffice.core.db import Base
 from eoffice.storage.embedded import EmbeddedS3
 
 PG_URL = os.environ.get("EOFFICE_TEST_DATABASE_URL")
+kinds.load_modules()  # every mapped class, for the metadata the fixtures truncate
 
 # Still argon2id, at a cost that lets the suite create hundreds of users quickly.
 configure_hasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -100,10 +101,7 @@ def app_config(database_url, s3_server, tmp_path):
 @pytest.fixture
 def app(app_config):
     app = create_app(app_config)
-    with app.app_context():
-        from eoffice.storage import get_store
-
-        get_store().ensure_bucket()
+    app.extensions["eoffice.store"]().ensure_bucket()
     yield app
     app.extensions["eoffice.db"].dispose()
 
@@ -203,6 +201,7 @@ def org(db):
     from eoffice.org.service import load_org
 
     load_org(db, copy.deepcopy(SMALL_ORG))
+    db.commit()
     return SMALL_ORG
 
 

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from eoffice.api import spec
 from eoffice.audit import service
-from eoffice.auth.permissions import requires
-from eoffice.db import get_session
+from eoffice.web.access import requires
+from eoffice.web.api import spec
+from eoffice.web.session import get_session
 
 bp = Blueprint("audit_api", __name__, url_prefix="/api/v1")
 

@@ -14,7 +14,7 @@ import json
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from eoffice.db import Base
+from eoffice.core.db import Base
 
 GENESIS = "0" * 64
 

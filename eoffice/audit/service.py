@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from eoffice.audit.models import GENESIS, AuditEvent, AuditHead, canonical, sha256
-from eoffice.db import utcnow
+from eoffice.core.db import utcnow
 
 
 def record(
@@ -119,12 +119,11 @@ def verify(
     return VerifyResult(True, count)
 
 
-def events_for(session: Session, obj_type: str, obj_id, limit: int = 200) -> list[AuditEvent]:
-    return list(
-        session.scalars(
-            sa.select(AuditEvent)
-            .where(AuditEvent.object_type == obj_type, AuditEvent.object_id == str(obj_id))
-            .order_by(AuditEvent.seq.desc())
-            .limit(limit)
-        )
-    )
+def latest_event(session: Session, obj_type: str, obj_id) -> AuditEvent | None:
+    """The newest event about one object (the one a PDF of it shows the record up to)."""
+    return session.scalars(
+        sa.select(AuditEvent)
+        .where(AuditEvent.object_type == obj_type, AuditEvent.object_id == str(obj_id))
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
+    ).first()

@@ -7,9 +7,10 @@ from flask import Blueprint, render_template, request
 
 from eoffice.audit import service
 from eoffice.audit.models import AuditEvent
-from eoffice.auth.permissions import requires
-from eoffice.db import get_session
-from eoffice.pagination import page_arg, paginate
+from eoffice.core.pagination import paginate
+from eoffice.web.access import requires
+from eoffice.web.pages import page_arg
+from eoffice.web.session import get_session
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PAGE_SIZE = 50

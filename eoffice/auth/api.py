@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from pydantic import BaseModel, Field
 
-from eoffice.api import api_token, spec
 from eoffice.auth import service
 from eoffice.auth.login import login_limits
-from eoffice.auth.permissions import LOGGED_IN, public, requires
-from eoffice.db import get_session
-from eoffice.errors import Invalid
+from eoffice.core.errors import Invalid, Unauthorized
+from eoffice.web.access import LOGGED_IN, public, requires
+from eoffice.web.api import api_token, spec
+from eoffice.web.session import finish, get_session
 
 bp = Blueprint("auth_api", __name__, url_prefix="/api/v1")
 
@@ -26,11 +26,6 @@ class UserOut(BaseModel):
     name: str
     roles: list[str]
     desks: list[str]
-
-
-class TokenOut(BaseModel):
-    token: str
-    user: UserOut
 
 
 def user_json(user) -> dict:
@@ -49,7 +44,11 @@ def user_json(user) -> dict:
 def create_token(json: TokenRequest):
     """Exchange a username and password for a Bearer token."""
     db = get_session()
-    user = service.authenticate(db, json.username.strip(), json.password, request.remote_addr)
+    try:
+        user = service.authenticate(db, json.username.strip(), json.password, request.remote_addr)
+    except Unauthorized:
+        finish()  # the refused attempt stays in the audit log
+        raise
     token = service.issue_token(db, user, json.label)
     return jsonify({"token": token, "user": user_json(user)}), 200
 

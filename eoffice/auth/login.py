@@ -11,7 +11,7 @@ from flask import g, request
 from flask_login import LoginManager
 
 from eoffice.auth import service
-from eoffice.db import get_session
+from eoffice.web.session import get_session
 
 login_manager = LoginManager()
 login_manager.session_protection = "basic"
@@ -69,7 +69,7 @@ def _failed(response) -> bool:
 
 
 def login_limits(view):
-    from eoffice.extensions import limiter
+    from eoffice.web.extensions import limiter
 
     by_address = limiter.shared_limit(
         _limit, scope="login-address", deduct_when=_failed, methods=["POST"]

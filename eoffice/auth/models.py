@@ -6,14 +6,17 @@ import datetime as dt
 import enum
 import hashlib
 import secrets
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eoffice.db import Base, utcnow
-from eoffice.org.models import Desk, DeskHolding
+from eoffice.core.db import Base, utcnow
+
+if TYPE_CHECKING:  # users hold desks; the org module is above this one
+    from eoffice.org.models import Desk, DeskHolding
 
 
 class Role(enum.StrEnum):

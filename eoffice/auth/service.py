@@ -1,4 +1,4 @@
-"""Use cases of authentication: log in and out, API tokens, the acting desk."""
+"""Use cases of authentication: log in and out, API tokens."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ from sqlalchemy.orm import Session
 
 from eoffice.audit import service as audit
 from eoffice.auth.models import ApiToken, User, UserSession, token_digest, verify_password
-from eoffice.db import utcnow
-from eoffice.errors import Invalid, NotFound, Unauthorized
-from eoffice.org.models import Desk
+from eoffice.core.db import utcnow
+from eoffice.core.errors import NotFound, Unauthorized
 
 
 def authenticate(session: Session, username: str, password: str, ip: str | None) -> User:
@@ -31,7 +30,7 @@ def authenticate(session: Session, username: str, password: str, ip: str | None)
                 "reason": "disabled" if user and not user.active else "bad_credentials",
             },
         )
-        session.commit()
+        # the refused attempt is kept: the request commits it before answering 401
         raise Unauthorized("wrong username or password", code="bad_credentials")
     return user
 
@@ -47,7 +46,6 @@ def start_session(session: Session, user: User, ip: str | None, hours: int) -> s
         )
     )
     audit.record(session, "auth.login", user=user, obj_type="user", obj_id=user.id, data={"ip": ip})
-    session.commit()
     return key
 
 
@@ -65,7 +63,6 @@ def end_session(session: Session, key: str | None, user: User | None) -> None:
         session.execute(sa.delete(UserSession).where(UserSession.key_hash == token_digest(key)))
     if user is not None:
         audit.record(session, "auth.logout", user=user, obj_type="user", obj_id=user.id)
-    session.commit()
 
 
 def issue_token(session: Session, user: User, label: str | None = None) -> str:
@@ -74,7 +71,6 @@ def issue_token(session: Session, user: User, label: str | None = None) -> str:
     session.add(row)
     session.flush()
     audit.record(session, "auth.token_issued", user=user, obj_type="api_token", obj_id=row.id)
-    session.commit()
     return token
 
 
@@ -97,7 +93,6 @@ def revoke_token(session: Session, user: User, token: str) -> None:
         raise NotFound("no such token")
     row.revoked_at = utcnow()
     audit.record(session, "auth.token_revoked", user=user, obj_type="api_token", obj_id=row.id)
-    session.commit()
 
 
 def cut_off(session: Session, user: User) -> None:
@@ -107,23 +102,4 @@ def cut_off(session: Session, user: User) -> None:
         sa.update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
-    )
-
-
-def acting_desk(user: User, code: str | None) -> Desk | None:
-    """The desk a user acts from: the one named, else their only desk.
-
-    Naming is required when the user holds more than one desk."""
-    desks = user.current_desks()
-    if code:
-        for desk in desks:
-            if desk.code == code:
-                return desk
-        raise Invalid(f"you do not hold desk {code}", field="desk", code="not_your_desk")
-    if len(desks) == 1:
-        return desks[0]
-    if not desks:
-        return None
-    raise Invalid(
-        "you hold several desks: say which one in 'desk'", field="desk", code="desk_required"
     )

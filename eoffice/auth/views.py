@@ -1,4 +1,4 @@
-"""Login pages, logout, the language switch and the desk switcher."""
+"""Login pages, logout, the language switch and the start page."""
 
 from __future__ import annotations
 
@@ -20,35 +20,14 @@ from flask_login import current_user, login_user, logout_user
 
 from eoffice.audit import service as audit
 from eoffice.auth import service
-from eoffice.auth.forms import DeskForm, LanguageForm, LoginForm, PlainForm
+from eoffice.auth.forms import LanguageForm, LoginForm, PlainForm
 from eoffice.auth.login import login_limits
-from eoffice.auth.permissions import LOGGED_IN, public, requires
-from eoffice.db import get_session
-from eoffice.errors import Invalid, Unauthorized
+from eoffice.core.errors import Invalid, Unauthorized
+from eoffice.web.access import LOGGED_IN, public, requires
+from eoffice.web.pages import safe_next
+from eoffice.web.session import get_session
 
 bp = Blueprint("auth", __name__)
-
-
-def safe_next(target: str | None, default: str = "/") -> str:
-    """Only same-site paths: never redirect a user to another host after login."""
-    if not target:
-        return default
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return default
-    return target
-
-
-def web_desk():
-    """The desk the logged-in user acts from in the browser (chosen with the switcher)."""
-    if not current_user.is_authenticated:
-        return None
-    desks = current_user.current_desks()
-    code = session.get("desk")
-    for desk in desks:
-        if desk.code == code:
-            return desk
-    return desks[0] if desks else None
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -113,25 +92,12 @@ def language():
             obj_id=current_user.id,
             data={"locale": lang},
         )
-        db.commit()
     return redirect(
         safe_next(form.next.data or request.referrer and urlsplit(request.referrer).path)
     )
 
 
-@bp.route("/desk", methods=["POST"])
-@requires(LOGGED_IN)
-def switch_desk():
-    form = DeskForm()
-    if not form.validate_on_submit():
-        raise Invalid(_("Choose a desk."), field="desk")
-    desk = service.acting_desk(current_user, form.desk.data)
-    session["desk"] = desk.code
-    flash(_("You are now working at %(desk)s.", desk=desk.code), "info")
-    return redirect(safe_next(form.next.data))
-
-
 @bp.route("/")
 @requires(LOGGED_IN)
 def home():
-    return render_template("auth/home.html", desk=web_desk())
+    return render_template("auth/home.html")

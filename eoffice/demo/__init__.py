@@ -62,7 +62,7 @@ def load_demo_files(session: Session, store) -> int:
         {"subject": r1.subject, "head": "11", "category": "C", "priority": "priority"},
         [r1.id],
     )
-    files.add_note(
+    notings.add_note(
         session,
         *hc,
         f1.id,
@@ -82,7 +82,7 @@ def load_demo_files(session: Session, store) -> int:
     f2 = files.create_file(
         session, *crime, {"subject": r2.subject, "head": "21", "category": "B"}, [r2.id]
     )
-    files.add_note(
+    notings.add_note(
         session,
         *crime,
         f2.id,
@@ -97,7 +97,7 @@ def load_demo_files(session: Session, store) -> int:
     )
     files.send_file(session, *crime, f2.id, "SPKNJ-SP", "आदेशार्थ", "immediate")
     files.open_file(session, sp[0], sp[1], f2.id)
-    files.add_note(session, *sp, f2.id, "मसौदा अनुमोदित। जारी करें।")
+    notings.add_note(session, *sp, f2.id, "मसौदा अनुमोदित। जारी करें।")
     notings.approve_draft(session, *sp, d2.id)
     notings.issue_draft(session, *sp, d2.id, store=store)
     files.close(session, *sp, f2.id, "आख्या मांगी गई; पत्रावली बंद")
@@ -108,7 +108,7 @@ def load_demo_files(session: Session, store) -> int:
         *munshi,
         {"subject": "थाना कोतवाली मालखाना निरीक्षण 2026", "head": "31", "category": "A"},
     )
-    files.add_note(session, *munshi, f3.id, "मालखाना रजिस्टर अद्यतन है।")
+    notings.add_note(session, *munshi, f3.id, "मालखाना रजिस्टर अद्यतन है।")
     files.send_file(session, *munshi, f3.id, "PSKOT-SHO", "अवलोकनार्थ")
     files.open_file(session, sho[0], sho[1], f3.id)
     files.park(session, *sho, f3.id, "निरीक्षण तिथि तय होने तक")
@@ -124,7 +124,7 @@ def load_demo_files(session: Session, store) -> int:
             "priority": "most_immediate",
         },
     )
-    files.add_note(session, *hc, f4.id, "Draft schedule placed below for approval.")
+    notings.add_note(session, *hc, f4.id, "Draft schedule placed below for approval.")
     notings.create_draft(
         session,
         *hc,

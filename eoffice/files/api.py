@@ -1,4 +1,4 @@
-"""JSON: files, notes, movement, the inbox and sent lists, drafts for approval."""
+"""JSON: files, their movement, the inbox and sent lists (notes and drafts: notings.api)."""
 
 import datetime as dt
 from typing import Literal
@@ -7,14 +7,17 @@ from flask import Blueprint, jsonify, request
 from flask_login import current_user
 from pydantic import BaseModel, Field
 
-from eoffice.api import acting_desk_for_request, iso, page_args, spec
-from eoffice.auth.permissions import LOGGED_IN, requires
-from eoffice.db import get_session
-from eoffice.errors import Forbidden
+from eoffice.core import kinds
+from eoffice.core.errors import Forbidden
 from eoffice.files import service
-from eoffice.notings import service as notings
-from eoffice.storage import get_store
-from eoffice.storage.api import attachment_json
+from eoffice.files.docket import docket_pdf
+from eoffice.org.desks import NONE
+from eoffice.org.pages import api_desk
+from eoffice.storage.api import attachment_json, store_upload
+from eoffice.web.access import LOGGED_IN, requires
+from eoffice.web.api import iso, page_args, request_desk_code, spec
+from eoffice.web.downloads import pdf_name, pdf_response
+from eoffice.web.session import get_session
 
 bp = Blueprint("files_api", __name__, url_prefix="/api/v1")
 
@@ -35,10 +38,6 @@ class Versioned(BaseModel):
     desk: str | None = None
 
 
-class NoteIn(Versioned):
-    text: str = Field(min_length=1, max_length=100_000)
-
-
 class ReceiptRef(Versioned):
     receipt_id: int
 
@@ -52,55 +51,6 @@ class SendIn(Versioned):
 
 class RemarksIn(Versioned):
     remarks: str | None = Field(default=None, max_length=5000)
-
-
-class DraftIn(BaseModel):
-    title: str = Field(min_length=1, max_length=500)
-    body: str = Field(min_length=1, max_length=100_000)
-    desk: str | None = None
-
-
-class DraftEdit(BaseModel):
-    body: str = Field(min_length=1, max_length=100_000)
-    version: int | None = Field(default=None, description="the draft version you edited")
-    desk: str | None = None
-
-
-class ApproveIn(BaseModel):
-    version: int | None = None
-    desk: str | None = None
-
-
-class DeskOnly(BaseModel):
-    desk: str | None = None
-
-
-def note_json(n) -> dict:
-    return {
-        "number": n.number,
-        "text": n.text,
-        "author": n.author.username,
-        "author_name": n.author.name,
-        "desk": n.desk.code,
-        "created_at": iso(n.created_at),
-        "edited_at": iso(n.edited_at),
-        "final": n.final,
-    }
-
-
-def draft_json(d) -> dict:
-    out = {
-        "id": d.id,
-        "file_id": d.file_id,
-        "title": d.title,
-        "version": d.version,
-        "status": d.status,
-    }
-    if d.approved_version is not None:
-        out["approved_version"] = d.approved_version
-    if d.dispatch_number:
-        out["dispatch_number"] = d.dispatch_number
-    return out
 
 
 def movement_json(m) -> dict:
@@ -129,7 +79,6 @@ def file_json(session, file) -> dict:
         "status": file.status,
         "holder": file.holder.code,
         "version": file.version,
-        "notes": [note_json(n) for n in detail["notes"]],
         "correspondence": [
             {
                 "page": c.page,
@@ -142,14 +91,19 @@ def file_json(session, file) -> dict:
             }
             for c in detail["correspondence"]
         ],
-        "drafts": [draft_json(d) for d in detail["drafts"]],
         "movements": [movement_json(m) for m in detail["movements"]],
         "attachments": [attachment_json(a) for a in detail["attachments"]],
+        # its parts (notes, drafts), each as its own module writes it
+        **{
+            part.name: [part.to_json(p) for p in detail[part.name]]
+            for part in kinds.parts("file")
+            if part.to_json is not None
+        },
     }
 
 
 def _desk():
-    return acting_desk_for_request(current_user)
+    return api_desk(current_user)
 
 
 @bp.post("/files")
@@ -174,35 +128,13 @@ def create(json: FileIn):
 def show(file_id: int):
     """The whole file. Read by the holding desk, its last movement becomes opened."""
     session = get_session()
-    desks = current_user.current_desks()
-    desk = None
-    if request.args.get("desk") or len(desks) == 1:
-        desk = _desk()
-    else:
-        file = service.get_file(session, current_user, file_id)
-        desk = next((d for d in desks if d.id == file.holder_desk_id), None)
+    holder_id = None
+    if len(current_user.current_desks()) > 1 and not request_desk_code():
+        # several desks and none named: read it as the desk that holds it, if one of them does
+        holder_id = service.get_file(session, current_user, file_id).holder_desk_id
+    desk = api_desk(current_user, holder_id=holder_id, unsure=NONE)
     file = service.open_file(session, current_user, desk, file_id)
     return jsonify(file_json(session, file))
-
-
-@bp.post("/files/<int:file_id>/notes")
-@spec.validate(json=NoteIn, tags=["files"])
-@requires(LOGGED_IN)
-def add_note(file_id: int, json: NoteIn):
-    """Add the next paragraph to the noting side (holding desk only)."""
-    note = service.add_note(get_session(), current_user, _desk(), file_id, json.text, json.version)
-    return jsonify(note_json(note)), 201
-
-
-@bp.put("/files/<int:file_id>/notes/<int:number>")
-@spec.validate(json=NoteIn, tags=["files"])
-@requires(LOGGED_IN)
-def edit_note(file_id: int, number: int, json: NoteIn):
-    """Edit your note while the file is still on your desk; 409 once it is final."""
-    note = service.edit_note(
-        get_session(), current_user, _desk(), file_id, number, json.text, json.version
-    )
-    return jsonify(note_json(note))
 
 
 @bp.post("/files/<int:file_id>/receipts")
@@ -334,74 +266,20 @@ def sent():
     )
 
 
-# --- drafts ------------------------------------------------------------------------------------
-
-
-@bp.post("/files/<int:file_id>/drafts")
-@spec.validate(json=DraftIn, tags=["drafts"])
+@bp.post("/files/<int:file_id>/attachments")
+@spec.validate(tags=["attachments"])
 @requires(LOGGED_IN)
-def create_draft(file_id: int, json: DraftIn):
-    """Start a draft letter in the file (version 1)."""
-    draft = notings.create_draft(
-        get_session(), current_user, _desk(), file_id, json.title, json.body
-    )
-    return jsonify(draft_json(draft)), 201
+def upload(file_id: int):
+    """Attach a document to a file (holding desk). Type decided by content; 413 / 415 refused."""
+    return store_upload(service.get_file(get_session(), current_user, file_id, for_update=True))
 
 
-@bp.put("/drafts/<int:draft_id>")
-@spec.validate(json=DraftEdit, tags=["drafts"])
+@bp.get("/files/<int:file_id>/pdf")
+@spec.validate(tags=["files"])
 @requires(LOGGED_IN)
-def revise_draft(draft_id: int, json: DraftEdit):
-    """Every edit is a new version; all are kept."""
-    draft = notings.revise_draft(
-        get_session(), current_user, _desk(), draft_id, json.body, json.version
-    )
-    return jsonify(draft_json(draft))
-
-
-@bp.get("/drafts/<int:draft_id>/versions")
-@spec.validate(tags=["drafts"])
-@requires(LOGGED_IN)
-def draft_versions(draft_id: int):
-    """Every version of the draft, oldest first."""
-    draft, _file = notings.get_draft(get_session(), current_user, draft_id)
-    return jsonify(
-        [
-            {
-                "version": v.version,
-                "body": v.body,
-                "author": v.author.username,
-                "created_at": iso(v.created_at),
-            }
-            for v in draft.versions
-        ]
-    )
-
-
-@bp.post("/drafts/<int:draft_id>/approve")
-@spec.validate(json=ApproveIn, tags=["drafts"])
-@requires(LOGGED_IN)
-def approve_draft(draft_id: int, json: ApproveIn):
-    """An officer at the holding desk approves a version (the newest by default)."""
-    draft = notings.approve_draft(get_session(), current_user, _desk(), draft_id, json.version)
-    return jsonify({"id": draft.id, "status": draft.status, "version": draft.approved_version})
-
-
-@bp.post("/drafts/<int:draft_id>/issue")
-@spec.validate(json=DeskOnly, tags=["drafts"])
-@requires(LOGGED_IN)
-def issue_draft(draft_id: int, json: DeskOnly):
-    """Issue the approved version: dispatch number, the letter on the letterhead stored as a PDF
-    (`pdf`: its download URL), and it joins the correspondence. 503 (nothing issued) when the
-    object store is down."""
+def docket(file_id: int):
+    """The file docket (application/pdf): note sheet, correspondence list, movement register.
+    404 for a file you may not see."""
     session = get_session()
-    draft = notings.issue_draft(session, current_user, _desk(), draft_id, store=get_store())
-    letter_id = notings.letter_attachment_id(session, draft)
-    return jsonify(
-        {
-            "id": draft.id,
-            "status": draft.status,
-            "dispatch_number": draft.dispatch_number,
-            "pdf": f"/api/v1/attachments/{letter_id}" if letter_id else None,
-        }
-    )
+    file = service.get_file(session, current_user, file_id)
+    return pdf_response(docket_pdf(session, file), pdf_name(file.number))

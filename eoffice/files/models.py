@@ -14,8 +14,10 @@ import enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 
-from eoffice.db import Base, utcnow
-from eoffice.errors import Conflict, Invalid
+from eoffice.auth.permissions import can
+from eoffice.core.db import Base, utcnow
+from eoffice.core.errors import Conflict
+from eoffice.org.desks import check_destination
 from eoffice.org.models import Desk, Office, Section
 
 
@@ -74,14 +76,6 @@ def is_overdue(received_at: dt.datetime | None, due_on: dt.date | None, today: d
     if received_at is None:
         return False
     return working_days_between(received_at.date(), today) > OVERDUE_WORKING_DAYS
-
-
-def check_destination(to: Desk, holder_desk_id: int | None, what: str) -> None:
-    """A file or a receipt goes only to another desk that is in use (422 otherwise)."""
-    if to.id == holder_desk_id:
-        raise Invalid(f"the {what} is already on that desk", field="to", code="same_desk")
-    if not to.active:
-        raise Invalid(f"desk {to.code} is not in use", field="to", code="desk_inactive")
 
 
 class File(Base):
@@ -144,9 +138,40 @@ class File(Base):
         if desk is None or self.holder_desk_id != desk.id:
             raise Conflict(f"file {self.number} is not on your desk", code="not_holder")
 
-    def touch(self) -> None:
-        """Every change to the file bumps its version, so concurrent writers collide."""
+    def mark_changed(self) -> None:
+        """Something in the file changed (a note, a draft, an attachment): record when. The
+        UPDATE this causes also bumps the version, so two writers of one file collide."""
         self.updated_at = utcnow()
+
+    def allowed_actions(self, desk: Desk | None, user) -> set[str]:
+        """What `user`, acting from `desk`, may do with the file now: the page offers these
+        forms, and each use case checks the same rules again when it runs."""
+        if desk is None or user is None:
+            return set()
+        closed = self.status == FileStatus.closed
+        acts = set()
+        if self.holder_desk_id == desk.id:
+            if not closed:
+                acts |= {"note", "send", "draft", "attach", "receipt"}
+            if self.status == FileStatus.open:
+                acts.add("park")
+            if self.status == FileStatus.parked:
+                acts.add("unpark")
+            if can(user, "file.close"):
+                acts.add("reopen" if closed else "close")
+        if not closed and self.sent_unopened_from(desk):
+            acts.add("pull_back")
+        return acts
+
+    def sent_unopened_from(self, desk: Desk) -> bool:
+        """Was the file last sent from `desk`, and not opened yet by the receiver?"""
+        last = self.last_movement
+        return (
+            last is not None
+            and last.kind == MoveKind.sent
+            and last.from_desk_id == desk.id
+            and last.opened_at is None
+        )
 
     def _move(self, kind, from_desk, to_desk, by, remarks=None, priority=None, due_on=None):
         movement = Movement(
@@ -161,7 +186,7 @@ class File(Base):
             at=utcnow(),
         )
         self.last_movement = movement
-        self.touch()
+        self.mark_changed()
         return movement
 
     def start(self, desk: Desk, by) -> Movement:

@@ -1,6 +1,7 @@
-"""Use cases of the File: open, note, put receipts in, send, pull back, park, unpark, close,
-reopen, and the lists (inbox, sent, parked, closed). Each takes the session, the acting user and
-desk, and plain values; checks the rules; records the audit event; commits once."""
+"""Use cases of the File: open, put receipts in, send, pull back, park, unpark, close, reopen,
+and the lists (inbox, sent, parked, closed). Each takes the session, the acting user and desk,
+and plain values; checks the rules; records the audit event. None commits: the request, command
+or job around it does (eoffice.core.uow). Notes and drafts are the notings module's."""
 
 from __future__ import annotations
 
@@ -8,14 +9,15 @@ import datetime as dt
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased, joinedload, selectinload
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from eoffice.audit import service as audit
 from eoffice.auth.permissions import can
-from eoffice.db import begin_writing
-from eoffice.errors import Conflict, Forbidden, Invalid, NotFound
+from eoffice.core import kinds, uow
+from eoffice.core.db import begin_writing
+from eoffice.core.errors import Forbidden, Invalid, NotFound
+from eoffice.core.numbering import next_serial
+from eoffice.core.pagination import Page, paginate
 from eoffice.files import access
 from eoffice.files.models import (
     DEFAULT_SCHEME,
@@ -27,24 +29,11 @@ from eoffice.files.models import (
     Priority,
     is_overdue,
 )
-from eoffice.notings.models import Draft, Note
-from eoffice.numbering import next_serial
+from eoffice.org.desks import find_desk, require_desk
 from eoffice.org.models import Desk
-from eoffice.pagination import Page, paginate
 from eoffice.receipts.models import Receipt
-from eoffice.receipts.service import find_desk, require_desk
-
-
-def commit(session: Session) -> None:
-    """Commit; a concurrent change to the same file becomes a 409, never a 500."""
-    try:
-        session.commit()
-    except (StaleDataError, IntegrityError) as exc:
-        session.rollback()
-        raise Conflict(
-            "someone else changed this file at the same moment; reload it and try again",
-            code="stale_version",
-        ) from exc
+from eoffice.receipts.service import get_receipt
+from eoffice.storage.service import attachments_of
 
 
 def get_file(session: Session, user, file_id: int, *, for_update: bool = False) -> File:
@@ -78,6 +67,14 @@ def next_page(session: Session, file: File) -> int:
     return (last or 0) + 1
 
 
+def _receipt_to_file(session: Session, user, receipt_id: int, field: str) -> Receipt:
+    """A receipt about to go into a file, row-locked; 422 when there is none the user sees."""
+    try:
+        return get_receipt(session, user, receipt_id, for_update=True)
+    except NotFound:
+        raise Invalid(f"no such receipt {receipt_id}", field=field) from None
+
+
 def _add_receipt(session: Session, file: File, receipt: Receipt, desk: Desk) -> Correspondence:
     receipt.put_in_file(desk, file)
     entry = Correspondence(
@@ -109,12 +106,7 @@ def create_file(session: Session, user, desk, values: dict, receipt_ids=()) -> F
     priority = values.get("priority") or Priority.normal.value
     if priority not in set(Priority):
         raise Invalid(f"priority must be one of {', '.join(Priority)}", field="priority")
-    receipts = []
-    for rid in receipt_ids or ():
-        receipt = session.get(Receipt, rid)
-        if receipt is None or not can(user, "receipt.view", receipt):
-            raise Invalid(f"no such receipt {rid}", field="receipt_ids")
-        receipts.append(receipt)
+    receipts = [_receipt_to_file(session, user, rid, "receipt_ids") for rid in receipt_ids or ()]
     year = dt.date.today().year
     serial = next_serial(session, desk.office_id, f"file:{head}", year)
     file = File(
@@ -147,7 +139,7 @@ def create_file(session: Session, user, desk, values: dict, receipt_ids=()) -> F
         obj_id=file.id,
         data={"number": file.number, "subject": subject, "receipts": [r.number for r in receipts]},
     )
-    commit(session)
+    uow.flush(session)
     return file
 
 
@@ -161,63 +153,8 @@ def open_file(session: Session, user, desk: Desk | None, file_id: int) -> File:
     file = get_file(session, user, file_id, for_update=True)
     if file.holder_desk_id == desk.id and file.mark_opened(desk, user):
         audit.record(session, "file.opened", user=user, desk=desk, obj_type="file", obj_id=file.id)
-        commit(session)
+        uow.flush(session)
     return file
-
-
-def add_note(session, user, desk, file_id: int, text: str, version: int | None = None) -> Note:
-    text = (text or "").strip()
-    if not text:
-        raise Invalid("text is required", field="text")
-    file = get_file(session, user, file_id, for_update=True)
-    desk = require_desk(desk)
-    file.check_version(version)
-    file.ensure_holder(desk)
-    number = (
-        session.scalar(sa.select(sa.func.max(Note.number)).where(Note.file_id == file.id)) or 0
-    ) + 1
-    note = Note(file_id=file.id, number=number, text=text, author_id=user.id, desk_id=desk.id)
-    session.add(note)
-    file.touch()
-    session.flush()
-    audit.record(
-        session,
-        "note.added",
-        user=user,
-        desk=desk,
-        obj_type="file",
-        obj_id=file.id,
-        data={"number": number, "text": text},
-    )
-    commit(session)
-    return note
-
-
-def edit_note(session, user, desk, file_id: int, number: int, text: str, version=None) -> Note:
-    text = (text or "").strip()
-    if not text:
-        raise Invalid("text is required", field="text")
-    file = get_file(session, user, file_id, for_update=True)
-    desk = require_desk(desk)
-    note = session.scalars(
-        sa.select(Note).where(Note.file_id == file.id, Note.number == number)
-    ).one_or_none()
-    if note is None:
-        raise NotFound(f"no note {number} in this file")
-    file.check_version(version)
-    note.edit(user, desk, file, text)
-    file.touch()
-    audit.record(
-        session,
-        "note.edited",
-        user=user,
-        desk=desk,
-        obj_type="file",
-        obj_id=file.id,
-        data={"number": number, "text": text},
-    )
-    commit(session)
-    return note
 
 
 def put_receipt_in_file(session, user, desk, file_id: int, receipt_id: int, version=None):
@@ -225,11 +162,9 @@ def put_receipt_in_file(session, user, desk, file_id: int, receipt_id: int, vers
     desk = require_desk(desk)
     file.check_version(version)
     file.ensure_holder(desk)
-    receipt = session.get(Receipt, receipt_id)
-    if receipt is None or not can(user, "receipt.view", receipt):
-        raise Invalid(f"no such receipt {receipt_id}", field="receipt_id")
+    receipt = _receipt_to_file(session, user, receipt_id, "receipt_id")
     entry = _add_receipt(session, file, receipt, desk)
-    file.touch()
+    file.mark_changed()
     session.flush()
     audit.record(
         session,
@@ -240,7 +175,7 @@ def put_receipt_in_file(session, user, desk, file_id: int, receipt_id: int, vers
         obj_id=file.id,
         data={"receipt": receipt.number, "page": entry.page},
     )
-    commit(session)
+    uow.flush(session)
     return file
 
 
@@ -264,10 +199,7 @@ def send_file(
     if due_on is not None and due_on < dt.date.today():
         raise Invalid("due_on is in the past", field="due_on", code="due_in_past")
     file.send(desk, to, user, remarks, priority, due_on)
-    # the notes written here are final once the file leaves the desk
-    session.execute(
-        sa.update(Note).where(Note.file_id == file.id, Note.final.is_(False)).values(final=True)
-    )
+    left_desk(session, file)
     access.grant(session, file, to.id)
     session.flush()
     audit.record(
@@ -284,8 +216,15 @@ def send_file(
             "due_on": due_on.isoformat() if due_on else None,
         },
     )
-    commit(session)
+    uow.flush(session)
     return file
+
+
+def left_desk(session: Session, file: File) -> None:
+    """The file left the desk: its parts say what that means for them (notes become final)."""
+    for part in kinds.parts("file"):
+        if part.on_left_desk is not None:
+            part.on_left_desk(session, file)
 
 
 def _simple_move(action: str, method: Callable, *, officer: bool = False, needs_remarks=False):
@@ -312,7 +251,7 @@ def _simple_move(action: str, method: Callable, *, officer: bool = False, needs_
             obj_id=file.id,
             data={"remarks": remarks},
         )
-        commit(session)
+        uow.flush(session)
         return file
 
     return use_case
@@ -326,20 +265,13 @@ reopen = _simple_move("reopen", File.reopen, officer=True, needs_remarks=True)
 
 
 def file_detail(session: Session, file: File) -> dict:
-    """Everything the file page shows, in a fixed handful of queries."""
-    notes = session.scalars(
-        sa.select(Note)
-        .where(Note.file_id == file.id)
-        .order_by(Note.number)
-        .options(joinedload(Note.author), joinedload(Note.desk))
-    ).all()
+    """Everything the file page, its JSON and its docket show, in a fixed handful of queries:
+    the correspondence side, the movement register, the attachments, and its parts (notes,
+    drafts: each part's module loads its own)."""
     correspondence = session.scalars(
         sa.select(Correspondence)
         .where(Correspondence.file_id == file.id)
         .order_by(Correspondence.page)
-    ).all()
-    drafts = session.scalars(
-        sa.select(Draft).where(Draft.file_id == file.id).order_by(Draft.id)
     ).all()
     movements = session.scalars(
         sa.select(Movement)
@@ -349,15 +281,14 @@ def file_detail(session: Session, file: File) -> dict:
             joinedload(Movement.from_desk), joinedload(Movement.to_desk), joinedload(Movement.by)
         )
     ).all()
-    from eoffice.storage.service import attachments_of
-
-    return {
-        "attachments": attachments_of(session, file_id=file.id),
-        "notes": notes,
+    detail = {
+        "attachments": attachments_of(session, file),
         "correspondence": correspondence,
-        "drafts": drafts,
         "movements": movements,
     }
+    for part in kinds.parts("file"):
+        detail[part.name] = part.load(session, file)
+    return detail
 
 
 # --- lists -------------------------------------------------------------------------------------
@@ -438,9 +369,3 @@ def visible_files(session: Session, user, page: int = 1, per_page: int = 25) -> 
         .order_by(File.updated_at.desc())
     )
     return paginate(session, stmt, page, per_page)
-
-
-def load_drafts_for(session: Session, file: File):
-    return session.scalars(
-        sa.select(Draft).where(Draft.file_id == file.id).options(selectinload(Draft.versions))
-    ).all()

@@ -16,12 +16,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from eoffice.auth.forms import PlainForm
-from eoffice.auth.permissions import LOGGED_IN, can, requires
-from eoffice.auth.views import web_desk
-from eoffice.db import get_session
-from eoffice.errors import Conflict, Invalid, page_message
+from eoffice.core.errors import Conflict, Invalid
 from eoffice.files import service
+from eoffice.files.docket import docket_pdf
 from eoffice.files.forms import (
     DraftForm,
     FileForm,
@@ -29,26 +26,19 @@ from eoffice.files.forms import (
     OfficerRemarksForm,
     PutReceiptForm,
     RemarksForm,
-    ReviseDraftForm,
     SendForm,
-    VersionedForm,
     priority_choices,
 )
-from eoffice.files.models import FileStatus, MoveKind, is_overdue
-from eoffice.notings import service as notings
-from eoffice.notings.models import DraftStatus
+from eoffice.files.models import FileStatus, is_overdue
 from eoffice.org.forms import choices
-from eoffice.pagination import page_arg
+from eoffice.org.pages import desk_choices, web_desk
 from eoffice.receipts import service as receipts
-from eoffice.receipts.views import (
-    conflict_message,
-    desk_choices,
-    form_error,
-    int_or_none,
-    open_receipts,
-    receipt_label,
-)
-from eoffice.storage import get_store
+from eoffice.storage.views import several_files, upload_many
+from eoffice.web.access import LOGGED_IN, requires
+from eoffice.web.downloads import pdf_name, pdf_response
+from eoffice.web.errors import page_message
+from eoffice.web.pages import form_error, int_or_none, page_arg
+from eoffice.web.session import get_session
 
 bp = Blueprint("files", __name__)
 
@@ -120,7 +110,7 @@ def new():
     desk = web_desk()
     form = FileForm()
     form.receipt_ids.choices = choices(
-        (r.id, receipt_label(r)) for r in open_receipts(session, desk)
+        (r.id, r.label()) for r in receipts.open_receipts(session, desk)
     )
     status = 200
     from_receipt = int_or_none(request.args.get("receipt"))
@@ -144,7 +134,7 @@ def new():
             except (Invalid, Conflict) as exc:
                 session.rollback()
                 if isinstance(exc, Conflict):
-                    flash(conflict_message(exc, "file"), "error")
+                    flash(page_message(exc, "file"), "error")
                 else:
                     form_error(form, exc, "file")
                 status = exc.status
@@ -173,33 +163,17 @@ def _receipt_form(session, desk, formdata=True) -> PutReceiptForm:
         else PutReceiptForm(prefix="receipt", formdata=None)
     )
     form.receipt_id.choices = choices(
-        (r.id, receipt_label(r)) for r in open_receipts(session, desk)
+        (r.id, r.label()) for r in receipts.open_receipts(session, desk)
     )
     return form
 
 
-def _render_file(session, file, *, status: int = 200, failed: tuple[str, object] | None = None):
+def render_file(session, file, *, status: int = 200, failed: tuple[str, object] | None = None):
     """The file page. `failed` = (form name, the submitted form) keeps what the user typed."""
     desk = web_desk()
     detail = service.file_detail(session, file)
     version = str(file.version)
-    closed = file.status == FileStatus.closed
-    holder = desk is not None and file.holder_desk_id == desk.id
-    last = file.last_movement
-    acts = {
-        "note": holder and not closed,
-        "send": holder and not closed,
-        "park": holder and file.status == FileStatus.open,
-        "unpark": holder and file.status == FileStatus.parked,
-        "close": holder and not closed and can(current_user, "file.close"),
-        "reopen": holder and closed and can(current_user, "file.close"),
-        "pull_back": desk is not None
-        and not closed
-        and last is not None
-        and last.kind == MoveKind.sent
-        and last.from_desk_id == desk.id
-        and last.opened_at is None,
-    }
+    acts = dict.fromkeys(file.allowed_actions(desk, current_user), True)
 
     def blank(cls, prefix, **data):
         return cls(prefix=prefix, formdata=None, data={"version": version, **data})
@@ -219,7 +193,10 @@ def _render_file(session, file, *, status: int = 200, failed: tuple[str, object]
     edit_forms = {
         n.number: blank(NoteForm, f"edit-{n.number}", text=n.text)
         for n in detail["notes"]
-        if acts["note"] and not n.final and n.author_id == current_user.id and n.desk_id == desk.id
+        if acts.get("note")
+        and not n.final
+        and n.author_id == current_user.id
+        and n.desk_id == desk.id
     }
     failed_name = None
     if failed is not None:
@@ -237,6 +214,7 @@ def _render_file(session, file, *, status: int = 200, failed: tuple[str, object]
         ),
         None,
     )
+    last = file.last_movement
     overdue = (
         file.status == FileStatus.open
         and last is not None
@@ -261,32 +239,32 @@ def _render_file(session, file, *, status: int = 200, failed: tuple[str, object]
 def show(file_id: int):
     session = get_session()
     file = service.open_file(session, current_user, web_desk(), file_id)
-    return _render_file(session, file)
+    return render_file(session, file)
 
 
-def _failed(session, file_id: int, name: str, form, exc=None):
+def refused(session, file_id: int, name: str, form, exc=None):
     """Show the file again after a refused action, keeping the submitted form."""
     file = service.get_file(session, current_user, file_id)  # 404 when not visible
     if isinstance(exc, Conflict):
-        flash(conflict_message(exc, "file"), "error")
-        return _render_file(session, file, status=409, failed=(name, form))
+        flash(page_message(exc, "file"), "error")
+        return render_file(session, file, status=409, failed=(name, form))
     if isinstance(exc, Invalid):
         form_error(form, exc, "file")
     else:
         flash(_("Please correct the marked fields."), "error")
-    return _render_file(session, file, status=422, failed=(name, form))
+    return render_file(session, file, status=422, failed=(name, form))
 
 
-def _act(file_id: int, name: str, form, call, message: str, to=None):
+def act(file_id: int, name: str, form, call, message: str, to=None):
     """Validate, call the service, and redirect (303) or show the file again (409/422)."""
     session = get_session()
     if not form.validate_on_submit():
-        return _failed(session, file_id, name, form)
+        return refused(session, file_id, name, form)
     try:
         call(session, int_or_none(form.version.data))
     except (Conflict, Invalid) as exc:
         session.rollback()
-        return _failed(session, file_id, name, form, exc)
+        return refused(session, file_id, name, form, exc)
     flash(message, "info")
     return redirect(to or url_for("files.show", file_id=file_id), 303)
 
@@ -295,39 +273,11 @@ def _remarks(form) -> str | None:
     return (form.remarks.data or "").strip() or None
 
 
-@bp.post("/files/<int:file_id>/notes")
-@requires(LOGGED_IN)
-def add_note(file_id: int):
-    form = NoteForm(prefix="note")
-    return _act(
-        file_id,
-        "note",
-        form,
-        lambda s, v: service.add_note(s, current_user, web_desk(), file_id, form.text.data, v),
-        _("Note added."),
-    )
-
-
-@bp.post("/files/<int:file_id>/notes/<int:number>")
-@requires(LOGGED_IN)
-def edit_note(file_id: int, number: int):
-    form = NoteForm(prefix=f"edit-{number}")
-    return _act(
-        file_id,
-        f"edit-{number}",
-        form,
-        lambda s, v: service.edit_note(
-            s, current_user, web_desk(), file_id, number, form.text.data, v
-        ),
-        _("Note %(number)s saved.", number=number),
-    )
-
-
 @bp.post("/files/<int:file_id>/send")
 @requires(LOGGED_IN)
 def send(file_id: int):
     form = _send_form(get_session(), web_desk())
-    return _act(
+    return act(
         file_id,
         "send",
         form,
@@ -350,7 +300,7 @@ def send(file_id: int):
 @requires(LOGGED_IN)
 def pull_back(file_id: int):
     form = RemarksForm(prefix="pull")
-    return _act(
+    return act(
         file_id,
         "pull_back",
         form,
@@ -363,7 +313,7 @@ def pull_back(file_id: int):
 @requires(LOGGED_IN)
 def park(file_id: int):
     form = RemarksForm(prefix="park")
-    return _act(
+    return act(
         file_id,
         "park",
         form,
@@ -376,7 +326,7 @@ def park(file_id: int):
 @requires(LOGGED_IN)
 def unpark(file_id: int):
     form = RemarksForm(prefix="unpark")
-    return _act(
+    return act(
         file_id,
         "unpark",
         form,
@@ -389,7 +339,7 @@ def unpark(file_id: int):
 @requires("file.close")
 def close(file_id: int):
     form = OfficerRemarksForm(prefix="close")
-    return _act(
+    return act(
         file_id,
         "close",
         form,
@@ -402,7 +352,7 @@ def close(file_id: int):
 @requires("file.close")
 def reopen(file_id: int):
     form = OfficerRemarksForm(prefix="reopen")
-    return _act(
+    return act(
         file_id,
         "reopen",
         form,
@@ -415,7 +365,7 @@ def reopen(file_id: int):
 @requires(LOGGED_IN)
 def put_receipt(file_id: int):
     form = _receipt_form(get_session(), web_desk())
-    return _act(
+    return act(
         file_id,
         "receipt",
         form,
@@ -426,142 +376,18 @@ def put_receipt(file_id: int):
     )
 
 
-@bp.post("/files/<int:file_id>/drafts")
+@bp.post("/files/<int:file_id>/attachments")
 @requires(LOGGED_IN)
-def create_draft(file_id: int):
-    form = DraftForm(prefix="draft")
-    created = {}
-
-    def call(session, version):
-        # notings.create_draft takes no version: check the one the user saw here
-        service.get_file(session, current_user, file_id).check_version(version)
-        created["draft"] = notings.create_draft(
-            session, current_user, web_desk(), file_id, form.title.data, form.body.data
-        )
-
-    response = _act(file_id, "draft", form, call, _("Draft created."))
-    if "draft" in created:
-        return redirect(url_for("files.draft", draft_id=created["draft"].id), 303)
-    return response
+@several_files(back="files.show")
+def upload(file_id: int):
+    """Attach files from the file page (the holding desk, as through the API)."""
+    file = service.get_file(get_session(), current_user, file_id, for_update=True)
+    return upload_many(file, url_for("files.show", file_id=file_id))
 
 
-# --- drafts for approval -----------------------------------------------------------------------
-
-
-def _render_draft(session, draft, file, *, status: int = 200, revise=None):
-    desk = web_desk()
-    on_desk = desk is not None and file.holder_desk_id == desk.id
-    on_desk = on_desk and file.status != FileStatus.closed
-    issued = draft.status == DraftStatus.issued
-    if revise is None:
-        revise = ReviseDraftForm(
-            prefix="revise",
-            formdata=None,
-            data={"body": draft.versions[-1].body, "version": str(draft.version)},
-        )
-    else:
-        revise.version.data = str(draft.version)
-    shown = draft.versions[-1]
-    wanted = int_or_none(request.args.get("v"))
-    for v in draft.versions:
-        if v.version == wanted:
-            shown = v
-    return render_template(
-        "files/draft.html",
-        draft=draft,
-        file=file,
-        shown=shown,
-        may_edit=on_desk and not issued,
-        may_approve=on_desk
-        and draft.status == DraftStatus.draft
-        and can(current_user, "draft.approve"),
-        may_issue=on_desk and draft.status == DraftStatus.approved,
-        revise_form=revise,
-        approve_form=VersionedForm(
-            prefix="approve", formdata=None, data={"version": str(draft.version)}
-        ),
-        issue_form=PlainForm(prefix="issue", formdata=None),
-    ), status
-
-
-@bp.get("/drafts/<int:draft_id>")
+@bp.get("/files/<int:file_id>/docket.pdf")
 @requires(LOGGED_IN)
-def draft(draft_id: int):
+def docket(file_id: int):
     session = get_session()
-    draft, file = notings.get_draft(session, current_user, draft_id)
-    return _render_draft(session, draft, file)
-
-
-def _draft_act(draft_id: int, form, call, message: str, revise=None):
-    session = get_session()
-    if form.validate_on_submit():
-        try:
-            call(session, int_or_none(form.version.data) if hasattr(form, "version") else None)
-        except (Conflict, Invalid) as exc:
-            session.rollback()
-            draft, file = notings.get_draft(session, current_user, draft_id)
-            if isinstance(exc, Conflict):
-                flash(conflict_message(exc, "draft"), "error")
-            elif revise is not None:
-                form_error(revise, exc, "draft")
-            else:
-                flash(page_message(exc, "draft"), "error")
-            return _render_draft(session, draft, file, status=exc.status, revise=revise)
-        flash(message, "info")
-        return redirect(url_for("files.draft", draft_id=draft_id), 303)
-    draft, file = notings.get_draft(session, current_user, draft_id)
-    flash(_("Please correct the marked fields."), "error")
-    return _render_draft(session, draft, file, status=422, revise=revise)
-
-
-@bp.post("/drafts/<int:draft_id>")
-@requires(LOGGED_IN)
-def revise_draft(draft_id: int):
-    form = ReviseDraftForm(prefix="revise")
-    return _draft_act(
-        draft_id,
-        form,
-        lambda s, v: notings.revise_draft(s, current_user, web_desk(), draft_id, form.body.data, v),
-        _("Draft saved as a new version."),
-        revise=form,
-    )
-
-
-@bp.post("/drafts/<int:draft_id>/approve")
-@requires("draft.approve")
-def approve_draft(draft_id: int):
-    form = VersionedForm(prefix="approve")
-    return _draft_act(
-        draft_id,
-        form,
-        lambda s, v: notings.approve_draft(s, current_user, web_desk(), draft_id, v),
-        _("Draft approved."),
-    )
-
-
-@bp.post("/drafts/<int:draft_id>/issue")
-@requires(LOGGED_IN)
-def issue_draft(draft_id: int):
-    form = PlainForm(prefix="issue")
-    issued = {}
-
-    def call(session, _version):
-        issued["number"] = notings.issue_draft(
-            session, current_user, web_desk(), draft_id, store=get_store()
-        ).dispatch_number
-
-    response = _draft_act(draft_id, form, call, _("Letter issued."))
-    if "number" in issued:
-        flash(_("Dispatch number: %(number)s", number=issued["number"]), "info")
-    return response
-
-
-@bp.get("/drafts/<int:draft_id>/compare")
-@requires(LOGGED_IN)
-def compare(draft_id: int):
-    session = get_session()
-    draft, file = notings.get_draft(session, current_user, draft_id)
-    b = int_or_none(request.args.get("b")) or draft.version
-    a = int_or_none(request.args.get("a")) or max(1, b - 1)
-    lines = notings.diff_versions(draft, a, b)  # 404 for a version that does not exist
-    return render_template("files/compare.html", draft=draft, file=file, a=a, b=b, lines=lines)
+    file = service.get_file(session, current_user, file_id)  # 404 when not visible
+    return pdf_response(docket_pdf(session, file), pdf_name(file.number))

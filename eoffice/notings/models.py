@@ -8,8 +8,8 @@ import enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eoffice.db import Base, utcnow
-from eoffice.errors import Conflict, Forbidden
+from eoffice.core.db import Base, utcnow
+from eoffice.core.errors import Conflict, Forbidden
 from eoffice.org.models import Desk
 
 

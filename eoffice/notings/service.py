@@ -1,4 +1,6 @@
-"""Use cases of drafts for approval: write, revise (a new version each time), approve, issue."""
+"""Use cases of the noting side: notes (add, edit while the file is on the author's desk) and
+drafts for approval (write, revise: a new version each time, approve, issue). None commits: the
+request, command or job around it does."""
 
 from __future__ import annotations
 
@@ -10,13 +12,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from eoffice.audit import service as audit
 from eoffice.auth.permissions import can
-from eoffice.errors import Conflict, Forbidden, Invalid, NotFound
+from eoffice.core import uow
+from eoffice.core.errors import Conflict, Forbidden, Invalid, NotFound
+from eoffice.core.numbering import next_serial
 from eoffice.files.models import Correspondence, File
-from eoffice.files.service import commit, get_file, next_page
-from eoffice.notings.models import Draft, DraftVersion
-from eoffice.numbering import next_serial
-from eoffice.pdf import service as pdfs
-from eoffice.receipts.service import require_desk
+from eoffice.files.service import get_file, next_page
+from eoffice.notings.letter import store_letter
+from eoffice.notings.models import Draft, DraftVersion, Note
+from eoffice.org.desks import require_desk
 
 
 def _text(value, field: str, max_len: int = 100_000) -> str:
@@ -26,6 +29,61 @@ def _text(value, field: str, max_len: int = 100_000) -> str:
     if len(value) > max_len:
         raise Invalid(f"{field} is too long", field=field)
     return value
+
+
+def add_note(session, user, desk, file_id: int, text: str, version: int | None = None) -> Note:
+    text = (text or "").strip()
+    if not text:
+        raise Invalid("text is required", field="text")
+    file = get_file(session, user, file_id, for_update=True)
+    desk = require_desk(desk)
+    file.check_version(version)
+    file.ensure_holder(desk)
+    number = (
+        session.scalar(sa.select(sa.func.max(Note.number)).where(Note.file_id == file.id)) or 0
+    ) + 1
+    note = Note(file_id=file.id, number=number, text=text, author_id=user.id, desk_id=desk.id)
+    session.add(note)
+    file.mark_changed()
+    session.flush()
+    audit.record(
+        session,
+        "note.added",
+        user=user,
+        desk=desk,
+        obj_type="file",
+        obj_id=file.id,
+        data={"number": number, "text": text},
+    )
+    uow.flush(session)
+    return note
+
+
+def edit_note(session, user, desk, file_id: int, number: int, text: str, version=None) -> Note:
+    text = (text or "").strip()
+    if not text:
+        raise Invalid("text is required", field="text")
+    file = get_file(session, user, file_id, for_update=True)
+    desk = require_desk(desk)
+    note = session.scalars(
+        sa.select(Note).where(Note.file_id == file.id, Note.number == number)
+    ).one_or_none()
+    if note is None:
+        raise NotFound(f"no note {number} in this file")
+    file.check_version(version)
+    note.edit(user, desk, file, text)
+    file.mark_changed()
+    audit.record(
+        session,
+        "note.edited",
+        user=user,
+        desk=desk,
+        obj_type="file",
+        obj_id=file.id,
+        data={"number": number, "text": text},
+    )
+    uow.flush(session)
+    return note
 
 
 def get_draft(
@@ -43,15 +101,20 @@ def get_draft(
     return draft, file
 
 
-def create_draft(session, user, desk, file_id: int, title: str, body: str) -> Draft:
+def create_draft(
+    session, user, desk, file_id: int, title: str, body: str, version: int | None = None
+) -> Draft:
+    """Start a draft letter in the file (version 1). `version` is the file version the writer
+    saw: a stale one is refused (409), as for a note."""
     title, body = _text(title, "title", 500), _text(body, "body")
     file = get_file(session, user, file_id, for_update=True)
     desk = require_desk(desk)
+    file.check_version(version)
     file.ensure_holder(desk)
     draft = Draft(file_id=file.id, title=title, version=1)
     draft.versions.append(DraftVersion(version=1, body=body, author_id=user.id, desk_id=desk.id))
     session.add(draft)
-    file.touch()
+    file.mark_changed()
     session.flush()
     audit.record(
         session,
@@ -62,7 +125,7 @@ def create_draft(session, user, desk, file_id: int, title: str, body: str) -> Dr
         obj_id=file.id,
         data={"draft": draft.id, "title": title, "version": 1, "body": body},
     )
-    commit(session)
+    uow.flush(session)
     return draft
 
 
@@ -77,7 +140,7 @@ def revise_draft(session, user, desk, draft_id: int, body: str, version: int | N
             code="stale_version",
         )
     session.add(draft.revise(body, user, desk))
-    file.touch()
+    file.mark_changed()
     session.flush()
     audit.record(
         session,
@@ -88,7 +151,7 @@ def revise_draft(session, user, desk, draft_id: int, body: str, version: int | N
         obj_id=file.id,
         data={"draft": draft.id, "version": draft.version, "body": body},
     )
-    commit(session)
+    uow.flush(session)
     return draft
 
 
@@ -99,7 +162,7 @@ def approve_draft(session, user, desk, draft_id: int, version: int | None = None
         raise Forbidden("only an officer may approve a draft")
     file.ensure_holder(desk)
     draft.approve(user, version)
-    file.touch()
+    file.mark_changed()
     audit.record(
         session,
         "draft.approved",
@@ -109,7 +172,7 @@ def approve_draft(session, user, desk, draft_id: int, version: int | None = None
         obj_id=file.id,
         data={"draft": draft.id, "version": draft.approved_version},
     )
-    commit(session)
+    uow.flush(session)
     return draft
 
 
@@ -130,7 +193,7 @@ def issue_draft(session, user, desk, draft_id: int, *, store) -> Draft:
         file_id=file.id, page=page, kind="issued", draft_id=draft.id, title=draft.title
     )
     session.add(entry)
-    file.touch()
+    file.mark_changed()
     session.flush()
     audit.record(
         session,
@@ -148,24 +211,9 @@ def issue_draft(session, user, desk, draft_id: int, *, store) -> Draft:
         },
     )
     # the letter shows the record up to the event just written
-    letter = pdfs.store_letter(session, store, user, desk, file, draft, page)
+    letter = store_letter(session, store, user, desk, file, draft, page)
     entry.attachment_id = letter.id
-    audit.record(
-        session,
-        "attachment.added",
-        user=user,
-        desk=desk,
-        obj_type="file",
-        obj_id=file.id,
-        data={
-            "attachment": letter.id,
-            "name": letter.name,
-            "sha256": letter.sha256,
-            "size": letter.size,
-            "letter": draft.dispatch_number,
-        },
-    )
-    commit(session)
+    uow.flush(session)
     return draft
 
 

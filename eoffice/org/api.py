@@ -6,10 +6,10 @@ import sqlalchemy as sa
 from flask import Blueprint, jsonify
 from sqlalchemy.orm import selectinload
 
-from eoffice.api import spec
-from eoffice.auth.permissions import LOGGED_IN, requires
-from eoffice.db import get_session
 from eoffice.org.models import Desk, DeskHolding, Office
+from eoffice.web.access import LOGGED_IN, requires
+from eoffice.web.api import spec
+from eoffice.web.session import get_session
 
 bp = Blueprint("org_api", __name__, url_prefix="/api/v1")
 

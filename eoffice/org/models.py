@@ -11,7 +11,7 @@ import enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eoffice.db import Base, utcnow
+from eoffice.core.db import Base, utcnow
 
 
 class OfficeKind(enum.StrEnum):
@@ -21,9 +21,6 @@ class OfficeKind(enum.StrEnum):
     range = "range"
     zone = "zone"
     hq = "hq"
-
-
-OFFICE_KIND_RANK = {k: i for i, k in enumerate(OfficeKind)}
 
 
 class OrgError(ValueError):

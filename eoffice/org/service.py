@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from eoffice.audit import service as audit
 from eoffice.auth.models import ROLES, User
-from eoffice.db import utcnow
-from eoffice.errors import Conflict, Invalid, NotFound
+from eoffice.auth.permissions import can
+from eoffice.core.db import utcnow
+from eoffice.core.errors import Conflict, Forbidden, Invalid, NotFound
 from eoffice.org.models import Desk, DeskHolding, Office, OfficeKind, OrgError, Section
 
 OFFICE_FIELDS = ("name", "name_hi", "kind")
@@ -250,14 +251,10 @@ def validate_org_data(session: Session, data) -> dict:
 
 def load_org(session: Session, data, actor: User | None = None) -> LoadReport:
     """Create or update everything in the file, in one transaction; all or nothing."""
+    ensure_admin(actor)
     clean = validate_org_data(session, data)
     report = LoadReport()
-    try:
-        _load_clean(session, clean, actor, report)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
+    _load_clean(session, clean, actor, report)  # the caller commits the whole file, or nothing
     return report
 
 
@@ -523,6 +520,12 @@ def _give_desk(session, desk: Desk, user: User, actor, report, kind, remarks):
     return holding
 
 
+def ensure_admin(actor: User | None) -> None:
+    """Changes to the organisation are the administrator's (the org file loader runs as none)."""
+    if actor is not None and not can(actor, "org.edit"):
+        raise Forbidden("only an administrator may change the organisation", code="org_admin_only")
+
+
 def hand_over(
     session: Session,
     actor: User,
@@ -532,6 +535,7 @@ def hand_over(
     remarks: str | None = None,
 ) -> DeskHolding:
     """Charge handover (leave, transfer): the desk with its whole inbox passes to `to_user`."""
+    ensure_admin(actor)
     if not to_user.active:
         raise Invalid(f"{to_user.username} is disabled", field="user")
     if kind not in ("regular", "additional"):
@@ -539,7 +543,6 @@ def hand_over(
     if any(h.user is to_user and h.until is None for h in desk.holdings):
         raise Conflict(f"{to_user.username} already holds {desk.code}")
     holding = _give_desk(session, desk, to_user, actor, LoadReport(), kind, remarks)
-    session.commit()
     return holding
 
 
@@ -547,6 +550,7 @@ def hand_over(
 
 
 def save_office(session: Session, actor: User, office: Office | None, values: dict) -> Office:
+    ensure_admin(actor)
     parent_code = values.pop("parent", None)
     parent = None
     if parent_code:
@@ -573,11 +577,11 @@ def save_office(session: Session, actor: User, office: Office | None, values: di
     session.flush()
     if diff:
         audit.record(session, action, user=actor, obj_type="office", obj_id=office.id, data=diff)
-    session.commit()
     return office
 
 
 def add_section(session: Session, actor: User, office: Office, values: dict) -> Section:
+    ensure_admin(actor)
     if any(s.code == values["code"] for s in office.sections):
         raise Invalid(f"section code '{values['code']}' is taken in {office.code}", field="code")
     section = Section(office=office, **values)
@@ -591,11 +595,11 @@ def add_section(session: Session, actor: User, office: Office, values: dict) -> 
         obj_id=section.id,
         data={"office": office.code, **values},
     )
-    session.commit()
     return section
 
 
 def save_desk(session: Session, actor: User, desk: Desk | None, values: dict) -> Desk:
+    ensure_admin(actor)
     office = session.get(Office, values.pop("office_id"))
     if office is None:
         raise Invalid("unknown office", field="office_id")
@@ -628,11 +632,11 @@ def save_desk(session: Session, actor: User, desk: Desk | None, values: dict) ->
     session.flush()
     if diff:
         audit.record(session, action, user=actor, obj_type="desk", obj_id=desk.id, data=diff)
-    session.commit()
     return desk
 
 
 def save_user(session: Session, actor: User, user: User | None, values: dict) -> User:
+    ensure_admin(actor)
     password = values.pop("password", None)
     roles = values.pop("roles", None)
     if user is None:
@@ -665,7 +669,6 @@ def save_user(session: Session, actor: User, user: User | None, values: dict) ->
     session.flush()
     if diff:
         audit.record(session, action, user=actor, obj_type="user", obj_id=user.id, data=diff)
-    session.commit()
     return user
 
 
@@ -706,3 +709,14 @@ def offices_within(session: Session, office_ids: set[int]) -> set[int]:
             out.add(oid)
             stack.extend(children.get(oid, []))
     return out
+
+
+def audited_office_ids(session: Session, user) -> set[int]:
+    """The offices an auditor inspects: those of their desks and every office below them."""
+    if not user.has_role("auditor"):
+        return set()
+    return offices_within(session, {d.office_id for d in user.current_desks()})
+
+
+def desk_ids(user) -> set[int]:
+    return {d.id for d in user.current_desks()}

@@ -1,33 +1,31 @@
-"""Admin pages: offices, sections, desks, users and charge handover."""
+"""Admin pages: offices, sections, desks, users and charge handover; the desk switcher."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import session as browser_session
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from eoffice.auth.forms import DeskForm as DeskChoiceForm
 from eoffice.auth.models import User
-from eoffice.auth.permissions import requires
-from eoffice.db import get_session
-from eoffice.errors import Conflict, Forbidden, Invalid
+from eoffice.core.errors import Conflict, Forbidden, Invalid
+from eoffice.core.pagination import paginate
 from eoffice.org import service
+from eoffice.org.desks import acting_desk
 from eoffice.org.forms import DeskForm, HandoverForm, OfficeForm, SectionForm, UserForm, choices
 from eoffice.org.models import Desk, DeskHolding, Office
-from eoffice.pagination import page_arg, paginate
+from eoffice.web.access import LOGGED_IN, requires
+from eoffice.web.pages import form_error, page_arg, safe_next
+from eoffice.web.session import get_session
 
 bp = Blueprint("org", __name__, url_prefix="/admin")
+# the desk switcher every user with several desks has in the page header
+desks_bp = Blueprint("desks", __name__)
 
 PAGE_SIZE = 50
-
-
-def _form_error(form, exc: Invalid) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [exc.message]
-    else:
-        flash(exc.message, "error")
 
 
 @bp.get("/")
@@ -73,7 +71,7 @@ def office(office_id):
                 return redirect(url_for("org.office", office_id=office.id), 303)
             except Invalid as exc:
                 session.rollback()
-                _form_error(form, exc)
+                form_error(form, exc, "org")
         status = 422
     return render_template(
         "org/office.html", office=office, form=form, section_form=section_form
@@ -102,7 +100,7 @@ def add_section(office_id):
             return redirect(url_for("org.office", office_id=office.id), 303)
         except Invalid as exc:
             session.rollback()
-            _form_error(form, exc)
+            form_error(form, exc, "org")
     office_form = OfficeForm(obj=office)
     office_form.parent.choices = choices([("", "—")])
     return render_template(
@@ -192,7 +190,7 @@ def desk(desk_id):
                 return redirect(url_for("org.desk", desk_id=desk.id), 303)
             except Invalid as exc:
                 session.rollback()
-                _form_error(form, exc)
+                form_error(form, exc, "org")
         status = 422
     return render_template("org/desk.html", desk=desk, form=form, handover=handover), status
 
@@ -289,6 +287,18 @@ def user(user_id):
                 return redirect(url_for("org.user", user_id=user.id), 303)
             except Invalid as exc:
                 session.rollback()
-                _form_error(form, exc)
+                form_error(form, exc, "org")
         status = 422
     return render_template("org/user.html", user=user, form=form), status
+
+
+@desks_bp.route("/desk", methods=["POST"])
+@requires(LOGGED_IN)
+def switch():
+    form = DeskChoiceForm()
+    if not form.validate_on_submit():
+        raise Invalid(_("Choose a desk."), field="desk")
+    desk = acting_desk(current_user, form.desk.data)
+    browser_session["desk"] = desk.code
+    flash(_("You are now working at %(desk)s.", desk=desk.code), "info")
+    return redirect(safe_next(form.next.data))

@@ -8,12 +8,15 @@ from flask_login import current_user
 from pydantic import BaseModel, EmailStr, Field
 from sqlalchemy.orm import object_session
 
-from eoffice.api import acting_desk_for_request, iso, spec
-from eoffice.auth.permissions import LOGGED_IN, requires
-from eoffice.db import get_session
+from eoffice.org.pages import api_desk
 from eoffice.receipts import service
-from eoffice.storage.api import attachment_json
+from eoffice.receipts.acknowledgement import acknowledgeable_receipt, acknowledgement_pdf
+from eoffice.storage.api import attachment_json, store_upload
 from eoffice.storage.service import attachments_of
+from eoffice.web.access import LOGGED_IN, requires
+from eoffice.web.api import iso, spec
+from eoffice.web.downloads import pdf_name, pdf_response
+from eoffice.web.session import get_session
 
 bp = Blueprint("receipts_api", __name__, url_prefix="/api/v1")
 
@@ -69,9 +72,7 @@ def receipt_json(r) -> dict:
         "status": r.status,
         "holder": r.holder.code if r.holder else None,
         "file_id": r.file_id,
-        "attachments": [
-            attachment_json(a) for a in attachments_of(object_session(r), receipt_id=r.id)
-        ],
+        "attachments": [attachment_json(a) for a in attachments_of(object_session(r), r)],
     }
 
 
@@ -84,7 +85,7 @@ def diarise(json: ReceiptIn):
     for key, value in json.sender.model_dump().items():
         values[f"sender_{key}"] = value
     session = get_session()
-    receipt = service.diarise(session, current_user, acting_desk_for_request(current_user), values)
+    receipt = service.diarise(session, current_user, api_desk(current_user), values)
     return jsonify(receipt_json(receipt)), 201
 
 
@@ -104,7 +105,7 @@ def send(receipt_id: int, json: ReceiptMove):
     receipt = service.send_receipt(
         get_session(),
         current_user,
-        acting_desk_for_request(current_user),
+        api_desk(current_user),
         receipt_id,
         json.to,
         json.remarks,
@@ -120,8 +121,29 @@ def close(receipt_id: int, json: Remarks):
     receipt = service.close_receipt(
         get_session(),
         current_user,
-        acting_desk_for_request(current_user),
+        api_desk(current_user),
         receipt_id,
         json.remarks,
     )
     return jsonify(receipt_json(receipt))
+
+
+@bp.post("/receipts/<int:receipt_id>/attachments")
+@spec.validate(tags=["attachments"])
+@requires(LOGGED_IN)
+def upload(receipt_id: int):
+    """Attach the scan of a receipt (desk holding the receipt)."""
+    return store_upload(
+        service.get_receipt(get_session(), current_user, receipt_id, for_update=True)
+    )
+
+
+@bp.get("/receipts/<int:receipt_id>/acknowledgement.pdf")
+@spec.validate(tags=["receipts"])
+@requires(LOGGED_IN)
+def acknowledgement(receipt_id: int):
+    """The acknowledgement (application/pdf) handed over for dak received by hand; 404 for dak
+    that came another way or that you may not see."""
+    session = get_session()
+    receipt = acknowledgeable_receipt(service.get_receipt(session, current_user, receipt_id))
+    return pdf_response(acknowledgement_pdf(session, receipt), pdf_name(receipt.number))

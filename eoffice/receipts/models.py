@@ -8,9 +8,9 @@ import enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eoffice.db import Base, utcnow
-from eoffice.errors import Conflict
-from eoffice.files.models import check_destination
+from eoffice.core.db import Base, utcnow
+from eoffice.core.errors import Conflict
+from eoffice.org.desks import check_destination
 from eoffice.org.models import Desk, Office
 
 
@@ -58,6 +58,9 @@ class Receipt(Base):
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("files.id"), index=True)
+    version: Mapped[int] = mapped_column(default=1, server_default=sa.text("1"))
+
+    __mapper_args__ = {"version_id_col": version}
 
     office: Mapped[Office] = relationship()
     holder: Mapped[Desk | None] = relationship(foreign_keys=[holder_desk_id])
@@ -73,6 +76,11 @@ class Receipt(Base):
             "mobile": self.sender_mobile,
             "email": self.sender_email,
         }
+
+    def label(self) -> str:
+        """Number and subject, short enough for a list of choices."""
+        subject = self.subject if len(self.subject) <= 80 else self.subject[:79] + "…"
+        return f"{self.number} — {subject}"
 
     def ensure_movable_by(self, desk: Desk) -> None:
         if self.status != ReceiptStatus.open:

@@ -1,4 +1,5 @@
-"""Use cases of dak: diarise, send to a desk, close; putting into a file is in files.service."""
+"""Use cases of dak: diarise, send to a desk, close; putting into a file is in files.service.
+None commits: the request, command or job around it does."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from sqlalchemy.orm import Session
 
 from eoffice.audit import service as audit
 from eoffice.auth.permissions import can
-from eoffice.db import utcnow
-from eoffice.errors import Forbidden, Invalid, NotFound
-from eoffice.numbering import next_serial
+from eoffice.core import uow
+from eoffice.core.db import utcnow
+from eoffice.core.errors import Forbidden, Invalid, NotFound
+from eoffice.core.numbering import next_serial
+from eoffice.org.desks import find_desk, require_desk
 from eoffice.org.models import Desk
-from eoffice.receipts.models import Mode, Receipt
+from eoffice.receipts.models import Mode, Receipt, ReceiptStatus
 
 FIELDS = (
     "subject",
@@ -32,27 +35,6 @@ FIELDS = (
     "enclosures",
     "remarks",
 )
-
-
-def require_desk(desk: Desk | None) -> Desk:
-    if desk is None:
-        raise Forbidden("you hold no desk", code="no_desk")
-    return desk
-
-
-def find_desk(session: Session, code: str | None, field: str = "to") -> Desk:
-    """The desk a file or a receipt is sent to, by its code (422 when there is none).
-
-    Whether it may go there (in use, not already there) is the file's or receipt's own rule.
-    A desk that nobody holds at present is a fine destination: work sits on desks, not people,
-    and its inbox waits for whoever takes charge."""
-    code = (code or "").strip()
-    if not code:
-        raise Invalid(f"{field} is required", field=field)
-    desk = session.scalars(sa.select(Desk).where(Desk.code == code)).one_or_none()
-    if desk is None:
-        raise Invalid(f"unknown desk '{code}'", field=field, code="unknown_desk")
-    return desk
 
 
 def diarise(session: Session, user, desk: Desk | None, values: dict) -> Receipt:
@@ -91,19 +73,24 @@ def diarise(session: Session, user, desk: Desk | None, values: dict) -> Receipt:
         obj_id=receipt.id,
         data={"number": receipt.number, "subject": receipt.subject},
     )
-    session.commit()
+    uow.flush(session)
     return receipt
 
 
-def get_receipt(session: Session, user, receipt_id: int) -> Receipt:
-    receipt = session.get(Receipt, receipt_id)
+def get_receipt(session: Session, user, receipt_id: int, *, for_update: bool = False) -> Receipt:
+    """The receipt if the user may see it; otherwise it does not exist (404). Writers lock its
+    row (PostgreSQL) and then see the version the winner of a race left."""
+    stmt = sa.select(Receipt).where(Receipt.id == receipt_id)
+    if for_update:
+        stmt = stmt.with_for_update(of=Receipt).execution_options(populate_existing=True)
+    receipt = session.scalars(stmt).one_or_none()
     if receipt is None or not can(user, "receipt.view", receipt):
         raise NotFound("no such receipt")
     return receipt
 
 
 def send_receipt(session: Session, user, desk, receipt_id: int, to_code: str, remarks=None):
-    receipt = get_receipt(session, user, receipt_id)
+    receipt = get_receipt(session, user, receipt_id, for_update=True)
     desk = require_desk(desk)
     to = find_desk(session, to_code)
     receipt.send(desk, to)
@@ -116,12 +103,12 @@ def send_receipt(session: Session, user, desk, receipt_id: int, to_code: str, re
         obj_id=receipt.id,
         data={"to": to.code, "remarks": remarks},
     )
-    session.commit()
+    uow.flush(session)
     return receipt
 
 
 def close_receipt(session: Session, user, desk, receipt_id: int, remarks=None):
-    receipt = get_receipt(session, user, receipt_id)
+    receipt = get_receipt(session, user, receipt_id, for_update=True)
     desk = require_desk(desk)
     receipt.close(desk)
     audit.record(
@@ -133,5 +120,20 @@ def close_receipt(session: Session, user, desk, receipt_id: int, remarks=None):
         obj_id=receipt.id,
         data={"remarks": remarks, "at": utcnow().isoformat()},
     )
-    session.commit()
+    uow.flush(session)
     return receipt
+
+
+def open_receipts_stmt(desk: Desk):
+    return (
+        sa.select(Receipt)
+        .where(Receipt.holder_desk_id == desk.id, Receipt.status == ReceiptStatus.open.value)
+        .order_by(Receipt.id.desc())
+    )
+
+
+def open_receipts(session: Session, desk: Desk | None, limit: int = 200) -> list[Receipt]:
+    """Receipts lying open on the desk, newest first (for "put into a file" choices)."""
+    if desk is None:
+        return []
+    return list(session.scalars(open_receipts_stmt(desk).limit(limit)))

@@ -4,88 +4,30 @@ The pages parse forms and call receipts.service, exactly as the JSON API does.""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import Session, selectinload
 
-from eoffice.auth.permissions import LOGGED_IN, can, requires
-from eoffice.auth.views import web_desk
-from eoffice.db import get_session
-from eoffice.errors import Conflict, Invalid, page_message
-from eoffice.files.models import File
-from eoffice.org.forms import choices
-from eoffice.org.models import Desk
-from eoffice.pagination import Page, page_arg, paginate
+from eoffice.auth.permissions import can
+from eoffice.core import kinds
+from eoffice.core.errors import Conflict, Invalid
+from eoffice.core.pagination import Page, paginate
+from eoffice.org.pages import desk_choices, web_desk
 from eoffice.receipts import service
+from eoffice.receipts.acknowledgement import acknowledgeable_receipt, acknowledgement_pdf
 from eoffice.receipts.forms import ReceiptCloseForm, ReceiptForm, ReceiptSendForm
 from eoffice.receipts.models import Receipt, ReceiptStatus
+from eoffice.storage.service import attachments_of
+from eoffice.storage.views import several_files, upload_many
+from eoffice.web.access import LOGGED_IN, requires
+from eoffice.web.downloads import pdf_name, pdf_response
+from eoffice.web.errors import page_message
+from eoffice.web.pages import form_error, page_arg
+from eoffice.web.session import get_session
 
 bp = Blueprint("receipts", __name__, url_prefix="/receipts")
 
 PER_PAGE = 25
-
-# --- helpers shared with the file pages ---------------------------------------------------------
-
-
-def int_or_none(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def desk_choices(session: Session, exclude: Desk | None) -> list:
-    """Active desks a file or receipt can be sent to: every desk but the acting one."""
-    locale = str(get_locale())
-    desks = session.scalars(
-        sa.select(Desk).where(Desk.active).options(selectinload(Desk.office)).order_by(Desk.code)
-    )
-    return choices(
-        [("", "—")]
-        + [
-            (d.code, f"{d.code} — {d.display_title(locale)} ({d.office.display_name(locale)})")
-            for d in desks
-            if exclude is None or d.id != exclude.id
-        ]
-    )
-
-
-def open_receipts_stmt(desk: Desk):
-    return (
-        sa.select(Receipt)
-        .where(Receipt.holder_desk_id == desk.id, Receipt.status == ReceiptStatus.open.value)
-        .order_by(Receipt.id.desc())
-    )
-
-
-def open_receipts(session: Session, desk: Desk | None, limit: int = 200) -> list[Receipt]:
-    """Receipts lying open on the desk, newest first (for "put into a file" choices)."""
-    if desk is None:
-        return []
-    return list(session.scalars(open_receipts_stmt(desk).limit(limit)))
-
-
-def receipt_label(r: Receipt) -> str:
-    subject = r.subject if len(r.subject) <= 80 else r.subject[:79] + "…"
-    return f"{r.number} — {subject}"
-
-
-def form_error(form, exc: Invalid, context: str | None = None) -> None:
-    """The service's refusal next to the field it names, in the page's language."""
-    message = page_message(exc, context)
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None and hasattr(field, "errors"):
-        field.errors = list(field.errors) + [message]
-    else:
-        flash(message, "error")
-
-
-def conflict_message(exc: Conflict, context: str | None = None) -> str:
-    return page_message(exc, context)
-
 
 # --- pages ------------------------------------------------------------------------------------
 
@@ -97,7 +39,7 @@ def index():
     desk = web_desk()
     page = Page([], 0, 1, PER_PAGE)
     if desk is not None:
-        page = paginate(session, open_receipts_stmt(desk), page_arg(), PER_PAGE)
+        page = paginate(session, service.open_receipts_stmt(desk), page_arg(), PER_PAGE)
     return render_template("receipts/list.html", desk=desk, receipts=page.items, page_info=page)
 
 
@@ -144,8 +86,8 @@ def _render(session, receipt: Receipt, send=None, close=None, status: int = 200,
         send = ReceiptSendForm(prefix="send", formdata=None)
     send.to.choices = desk_choices(session, desk)
     close = close or ReceiptCloseForm(prefix="close", formdata=None)
-    file = session.get(File, receipt.file_id) if receipt.file_id else None
-    from eoffice.storage.service import attachments_of
+    # the file it went into: files are the module above, reached through the registry
+    file = session.get(kinds.get("file").model, receipt.file_id) if receipt.file_id else None
 
     return render_template(
         "receipts/show.html",
@@ -157,7 +99,7 @@ def _render(session, receipt: Receipt, send=None, close=None, status: int = 200,
         send_form=send,
         close_form=close,
         failed=failed,
-        attachments=attachments_of(session, receipt_id=receipt.id),
+        attachments=attachments_of(session, receipt),
     ), status
 
 
@@ -173,7 +115,7 @@ def _failed(session, receipt_id: int, exc, **forms):
     status = 422
     if isinstance(exc, Conflict):
         status = 409
-        flash(conflict_message(exc, "receipt"), "error")
+        flash(page_message(exc, "receipt"), "error")
     elif isinstance(exc, Invalid):
         form_error(next(iter(forms.values())), exc, "receipt")
     return _render(session, receipt, status=status, failed=next(iter(forms)), **forms)
@@ -226,3 +168,20 @@ def close(receipt_id: int):
         return _failed(session, receipt_id, exc, close=form)
     flash(_("Receipt %(number)s closed.", number=receipt.number), "info")
     return redirect(url_for("receipts.show", receipt_id=receipt_id), 303)
+
+
+@bp.post("/<int:receipt_id>/attachments")
+@requires(LOGGED_IN)
+@several_files(back="receipts.show")
+def upload(receipt_id: int):
+    """Attach scans from the receipt page (the desk holding the receipt)."""
+    receipt = service.get_receipt(get_session(), current_user, receipt_id, for_update=True)
+    return upload_many(receipt, url_for("receipts.show", receipt_id=receipt_id))
+
+
+@bp.get("/<int:receipt_id>/acknowledgement.pdf")
+@requires(LOGGED_IN)
+def acknowledgement(receipt_id: int):
+    session = get_session()
+    receipt = acknowledgeable_receipt(service.get_receipt(session, current_user, receipt_id))
+    return pdf_response(acknowledgement_pdf(session, receipt), pdf_name(receipt.number))

@@ -1,16 +1,13 @@
-"""Full-text search over files, notes, receipts, drafts and attachments (Whoosh).
+"""Full-text search over every searchable kind of record (files, notes, receipts, drafts,
+attachments, and whatever registers later).
 
-Everything Whoosh-specific stays inside this package, so another engine can replace it without
-touching the rest: the outbox hook (outbox.py), the one indexer (indexer.py), the index folder
-and its locks (index.py), and the queries that re-check every hit against the database
-(query.py)."""
+The package's interface is the engine (`engine.make_engine`: `index`, `search`, `rebuild`,
+`status`) and the query and result types. Everything Whoosh-specific stays inside: the one
+indexer (indexer.py), the index folder and its locks (index.py), and the queries that re-check
+every hit against the database (query.py). What each kind puts in the index comes from the
+registry (eoffice.core.kinds)."""
 
-from __future__ import annotations
+from eoffice.search.engine import WhooshSearch, make_engine
+from eoffice.search.query import BadQuery, Hit, Results, SearchQuery
 
-from flask import current_app
-
-from eoffice.search.index import IndexHome
-
-
-def get_home() -> IndexHome:
-    return current_app.extensions["eoffice.search"]
+__all__ = ["BadQuery", "Hit", "Results", "SearchQuery", "WhooshSearch", "make_engine"]

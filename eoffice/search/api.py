@@ -7,20 +7,24 @@ from flask import Blueprint, jsonify, request
 from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field
 
-from eoffice.api import iso, spec
-from eoffice.auth.permissions import LOGGED_IN, requires
-from eoffice.db import get_session
-from eoffice.search import get_home
-from eoffice.search.query import SearchQuery, search
+from eoffice.search.query import SearchQuery
+from eoffice.search.schema import kinds_indexed
+from eoffice.web.access import LOGGED_IN, requires
+from eoffice.web.api import iso, spec
+from eoffice.web.session import get_search, get_session
 
 bp = Blueprint("search_api", __name__, url_prefix="/api/v1")
+
+
+# the kinds the index holds, from the registry (the modules are loaded before the blueprints)
+KindName = Literal[kinds_indexed()]
 
 
 class SearchArgs(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
     q: str = Field(default="", max_length=500, description='words, "phrases", prefix*, AND/OR/NOT')
-    kind: Literal["file", "note", "receipt", "draft", "attachment"] | None = None
+    kind: KindName | None = None
     office: int | None = Field(default=None, description="office id")
     status: str | None = Field(default=None, max_length=20)
     category: Literal["A", "B", "C"] | None = None
@@ -43,12 +47,9 @@ def hit_json(hit) -> dict:
         out["file_id"] = hit.file_id
     if hit.receipt_id is not None:
         out["receipt_id"] = hit.receipt_id
-    if hit.kind == "note":
+    out[f"{hit.kind}_id"] = hit.obj_id  # attachment_id, draft_id, ...
+    if hit.note_number is not None:
         out["note_number"] = hit.note_number
-    if hit.kind == "attachment":
-        out["attachment_id"] = hit.obj_id
-    if hit.kind == "draft":
-        out["draft_id"] = hit.obj_id
     return out
 
 
@@ -71,7 +72,7 @@ def search_api():
         page=args.page,
         per_page=args.per_page,
     )
-    result = search(get_session(), current_user, get_home(), sq)
+    result = get_search().search(get_session(), current_user, sq)
     return jsonify(
         {
             "total": result.total,

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from eoffice.errors import Unavailable
+from eoffice.core.errors import Unavailable
 from eoffice.search.schema import SCHEMA_VERSION, make_schema
 
 

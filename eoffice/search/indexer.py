@@ -17,15 +17,15 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from eoffice.db import Database
-from eoffice.errors import Unavailable
+from eoffice.core import kinds
+from eoffice.core.db import Database
+from eoffice.core.errors import ObjectMissing, Unavailable
+from eoffice.core.outbox import SearchOutbox
 from eoffice.search import documents
 from eoffice.search.extract import extract_text
 from eoffice.search.index import Busy, IndexHome
-from eoffice.search.models import AttachmentText, SearchOutbox
-from eoffice.search.schema import KINDS
-from eoffice.storage.models import Attachment
-from eoffice.storage.store import ObjectMissing
+from eoffice.search.schema import kinds_indexed
+from eoffice.storage.models import Attachment, AttachmentText
 
 log = logging.getLogger(__name__)
 
@@ -112,23 +112,27 @@ class Indexer:
             ).all()
         if not rows:
             return 0
-        refs = {(r.kind, r.obj_id) for r in rows if r.kind in KINDS}
+        indexed = kinds_indexed()
+        refs = {(r.kind, r.obj_id) for r in rows if r.kind in indexed}
         retry = self._extract_missing([i for k, i in refs if k == "attachment"])
         ix = self.home.open()
         with self.database.sessionmaker() as session, ix.searcher() as searcher:
             docs = self._documents(session, refs)
-            # children copy the file's status and category, and a receipt's desks: follow them
+            # children copy fields of their parent (a file's status and category, a receipt's
+            # desks): follow them, but only when a field they copy changed
             for kind, obj_id in list(refs):
                 doc = docs.get((kind, obj_id))
-                if doc is None or kind not in ("file", "receipt"):
+                spec = kinds.get(kind).search
+                if doc is None or spec.children is None:
                     continue
-                if kind == "file":
+                if spec.inherited:
                     docnum = searcher.document_number(doc_id=doc["doc_id"])
-                    if docnum is None:  # a new file has no children yet
+                    if docnum is None:  # a new record has no children yet
                         continue
                     reader = searcher.reader()
-                    old = tuple(reader.column_reader(c)[docnum] for c in ("c_status", "c_category"))
-                    if old == (doc["c_status"], doc["c_category"]):
+                    columns = [f"c_{name}" for name in spec.inherited]
+                    old = tuple(reader.column_reader(c)[docnum] for c in columns)
+                    if old == tuple(doc[c] for c in columns):
                         continue
                 extra = set(documents.children(session, kind, obj_id)) - refs
                 if extra:
@@ -165,7 +169,7 @@ class Indexer:
     @staticmethod
     def _documents(session, refs) -> dict[tuple[str, int], dict]:
         out: dict[tuple[str, int], dict] = {}
-        for kind in KINDS:
+        for kind in kinds_indexed():
             ids = [i for k, i in refs if k == kind]
             if ids:
                 for obj_id, doc in documents.documents(session, kind, ids).items():
@@ -188,7 +192,7 @@ class Indexer:
 
     def count_documents(self) -> int:
         with self.database.sessionmaker() as session:
-            return sum(documents.count(session, kind) for kind in KINDS)
+            return sum(documents.count(session, kind) for kind in kinds_indexed())
 
     def _rebuild_locked(self, progress=None, total=None) -> RebuildReport:
         if total is not None:
@@ -203,7 +207,7 @@ class Indexer:
             writer = ix.writer(limitmb=128)
             try:
                 with self.database.sessionmaker() as session:
-                    for kind in KINDS:
+                    for kind in kinds_indexed():
                         with contextlib.closing(documents.all_documents(session, kind)) as docs:
                             for doc in docs:
                                 writer.add_document(**doc)
@@ -250,26 +254,3 @@ class Indexer:
                 continue
             if handled == 0:
                 stop.wait(interval)
-
-
-def indexer_for(app) -> Indexer:
-    return Indexer(
-        app.extensions["eoffice.db"],
-        app.extensions["eoffice.search"],
-        app.extensions["eoffice.store"],
-    )
-
-
-def start_thread(app, interval: float = 1.0) -> tuple[threading.Thread, threading.Event]:
-    """The indexer thread `eoffice run` starts beside the web server."""
-    stop = threading.Event()
-    indexer = indexer_for(app)
-    thread = threading.Thread(
-        target=indexer.run,
-        args=(stop,),
-        kwargs={"interval": interval},
-        name="eoffice-indexer",
-        daemon=True,
-    )
-    thread.start()
-    return thread, stop

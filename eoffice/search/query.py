@@ -13,17 +13,20 @@ from sqlalchemy.orm import Session
 from whoosh import highlight, qparser
 from whoosh import query as wq
 
-from eoffice.errors import Invalid
-from eoffice.files import access
-from eoffice.files.models import File, FileAccess
-from eoffice.notings.models import Draft, DraftVersion, Note
-from eoffice.receipts.models import Receipt
+from eoffice.core import kinds
+from eoffice.core.errors import Invalid
+from eoffice.files.models import FileAccess
+from eoffice.org.service import audited_office_ids, desk_ids
 from eoffice.search.analysis import normalise
-from eoffice.search.documents import day_key, receipt_body
+from eoffice.search.documents import day_key
 from eoffice.search.index import IndexHome
-from eoffice.search.models import AttachmentText
-from eoffice.search.schema import CATEGORY_CODES, KIND_CODES, KINDS, STATUS_CODES, TEXT_FIELDS
-from eoffice.storage.models import Attachment
+from eoffice.search.schema import (
+    CATEGORY_CODES,
+    TEXT_FIELDS,
+    kind_codes,
+    kinds_indexed,
+    status_codes,
+)
 
 MAX_QUERY = 500
 MIN_PREFIX = 2
@@ -65,6 +68,8 @@ class Hit:
     snippet: Markup
     date: dt.datetime | None
     note_number: int | None = None
+    # the page the hit opens: (endpoint, url arguments, #anchor)
+    page: tuple[str, dict, str | None] | None = None
 
 
 @dataclass
@@ -128,7 +133,8 @@ def normalise_keep_case(text: str) -> str:
 
 @dataclass
 class Scope:
-    """What the database says the user may see right now (files.access decides)."""
+    """A coarse first filter from the database: the offices the user audits, the files their
+    desks handled, their desks. Every hit shown is then checked by its kind's own rule."""
 
     offices: set[int]
     files: set[int]
@@ -136,8 +142,8 @@ class Scope:
 
 
 def scope_for(session: Session, user) -> Scope | None:
-    offices = access.audited_office_ids(session, user)
-    desks = access.desk_ids(user)
+    offices = audited_office_ids(session, user)
+    desks = desk_ids(user)
     files: set[int] = set()
     if desks:
         files = set(
@@ -153,8 +159,8 @@ def scope_for(session: Session, user) -> Scope | None:
 def matching_docs(searcher, q, scope: Scope, sq: SearchQuery) -> set[int]:
     """The documents `q` matches that the user may see and the filters keep, read from the
     index's columns in one pass over the matches."""
-    kind = KIND_CODES[sq.kind] if sq.kind else None
-    status = STATUS_CODES.get(sq.status, -1) if sq.status else None
+    kind = kind_codes()[sq.kind] if sq.kind else None
+    status = status_codes().get(sq.status, -1) if sq.status else None
     category = CATEGORY_CODES.get(sq.category, -1) if sq.category else None
     day_from = int(day_key(sq.date_from)) if sq.date_from else None
     day_to = int(day_key(sq.date_to)) if sq.date_to else None
@@ -194,15 +200,17 @@ def matching_docs(searcher, q, scope: Scope, sq: SearchQuery) -> set[int]:
                 continue
             if any(column[d] != wanted for column, wanted in checks):
                 continue
-            if day_c is not None and not (day_from or 0) <= day_c[d] <= (day_to or 99999999):
-                continue
+            if day_c is not None:
+                day = _column_value(day_c, d)
+                if not day or not (day_from or 0) <= day <= (day_to or 99999999):
+                    continue
             out.add(d + offset)
     return out
 
 
 def validate(sq: SearchQuery) -> None:
-    if sq.kind is not None and sq.kind not in KINDS:
-        raise Invalid(f"kind must be one of {', '.join(KINDS)}", field="kind")
+    if sq.kind is not None and sq.kind not in kinds_indexed():
+        raise Invalid(f"kind must be one of {', '.join(kinds_indexed())}", field="kind")
     if sq.sort not in SORTS:
         raise Invalid("sort must be relevance or date", field="sort")
     if sq.date_from and sq.date_to and sq.date_from > sq.date_to:
@@ -256,10 +264,19 @@ def search(session: Session, user, home: IndexHome, sq: SearchQuery) -> Results:
             if info is None:
                 total -= 1
                 continue
-            micros = at[hit.docnum]
+            micros = _column_value(at, hit.docnum)
             when = dt.datetime.fromtimestamp(micros / 1e6, dt.UTC) if micros else None
             hits.append(_hit(fields_, hit, info, when))
     return Results(max(total, 0), sq.page, sq.per_page, hits)
+
+
+def _column_value(column, docnum: int) -> int:
+    """A document's value in a numeric column; 0 when it has none (a kind whose records carry
+    no date: Whoosh keeps no column at all for a segment where no document has one)."""
+    try:
+        return column[docnum]
+    except IndexError:
+        return 0
 
 
 def _snippet(hit, fieldname: str, text: str | None) -> str:
@@ -269,9 +286,9 @@ def _snippet(hit, fieldname: str, text: str | None) -> str:
 
 
 def _hit(fields_: dict, hit, info: dict, when: dt.datetime | None) -> Hit:
-    snippet = _snippet(hit, "body", info.get("body")) or _snippet(hit, "title", info["title"])
+    snippet = _snippet(hit, "body", info.body) or _snippet(hit, "title", info.title)
     if not snippet:
-        source = info.get("body") or info["title"]
+        source = info.body or info.title
         snippet = escape(source[:240] + ("…" if len(source) > 240 else ""))
     file_id = fields_.get("file_id")
     receipt_id = fields_.get("receipt_id")
@@ -280,11 +297,12 @@ def _hit(fields_: dict, hit, info: dict, when: dt.datetime | None) -> Hit:
         obj_id=int(fields_["obj_id"]),
         file_id=int(file_id) if file_id else None,
         receipt_id=int(receipt_id) if receipt_id else None,
-        number=info["number"],
-        title=info["title"],
+        number=info.number,
+        title=info.title,
         snippet=Markup(snippet),  # noqa: S704 - whoosh's HtmlFormatter escapes the text it quotes
         date=when,
-        note_number=info.get("note_number"),
+        note_number=info.extra.get("note_number"),
+        page=info.page,
     )
 
 
@@ -292,101 +310,25 @@ def _ids(stored: list[dict], kind: str) -> list[int]:
     return [int(f["obj_id"]) for f in stored if f["kind"] == kind]
 
 
-def _texts(session: Session, stored: list[dict]) -> dict[tuple[str, int], dict]:
-    """Titles, numbers and the text for snippets, from the database (the index keeps none)."""
-    out: dict[tuple[str, int], dict] = {}
-    if ids := _ids(stored, "file"):
-        for f in session.execute(
-            sa.select(File.id, File.number, File.subject).where(File.id.in_(ids))
-        ):
-            out[("file", f.id)] = {"number": f.number, "title": f.subject}
-    if ids := _ids(stored, "note"):
-        rows = session.execute(
-            sa.select(
-                Note.id, Note.number, Note.text, File.number.label("file_number"), File.subject
-            )
-            .join(File, File.id == Note.file_id)
-            .where(Note.id.in_(ids))
-        )
-        for n in rows:
-            out[("note", n.id)] = {
-                "number": n.file_number,
-                "title": n.subject,
-                "body": n.text,
-                "note_number": n.number,
-            }
-    if ids := _ids(stored, "receipt"):
-        for r in session.scalars(sa.select(Receipt).where(Receipt.id.in_(ids))):
-            out[("receipt", r.id)] = {
-                "number": r.number,
-                "title": r.subject,
-                "body": receipt_body(r),
-            }
-    if ids := _ids(stored, "draft"):
-        latest = (
-            sa.select(DraftVersion.body)
-            .where(DraftVersion.draft_id == Draft.id, DraftVersion.version == Draft.version)
-            .scalar_subquery()
-        )
-        rows = session.execute(
-            sa.select(
-                Draft.id, Draft.title, Draft.dispatch_number, latest.label("body"), File.number
-            )
-            .join(File, File.id == Draft.file_id)
-            .where(Draft.id.in_(ids))
-        )
-        for d in rows:
-            out[("draft", d.id)] = {
-                "number": d.dispatch_number or d.number,
-                "title": d.title,
-                "body": d.body,
-            }
-    if ids := _ids(stored, "attachment"):
-        owner_file = sa.func.coalesce(Attachment.file_id, Receipt.file_id)
-        rows = session.execute(
-            sa.select(
-                Attachment.id,
-                Attachment.name,
-                AttachmentText.text,
-                File.number.label("file_number"),
-                Receipt.number.label("receipt_number"),
-            )
-            .outerjoin(Receipt, Receipt.id == Attachment.receipt_id)
-            .outerjoin(File, File.id == owner_file)
-            .outerjoin(AttachmentText, AttachmentText.attachment_id == Attachment.id)
-            .where(Attachment.id.in_(ids))
-        )
-        for a in rows:
-            out[("attachment", a.id)] = {
-                "number": a.file_number or a.receipt_number or "",
-                "title": a.name,
-                "body": a.text,
-            }
+def _texts(session: Session, stored: list[dict]) -> dict[tuple[str, int], kinds.HitText]:
+    """Titles, numbers and the text for snippets, from the database (the index keeps none):
+    one call per kind on the page."""
+    out: dict[tuple[str, int], kinds.HitText] = {}
+    for name in sorted({f["kind"] for f in stored}):
+        kind = kinds.find(name)
+        if kind is None or kind.search is None:
+            continue
+        for obj_id, text in kind.search.texts(session, _ids(stored, name)).items():
+            out[(name, obj_id)] = text
     return out
 
 
 def _visible(session: Session, user, stored: list[dict]) -> set[tuple[str, int]]:
-    """Re-check each hit against the database with the rules can() uses, a query or two per
-    kind of owner rather than one per hit."""
-    file_ids = {int(f["file_id"]) for f in stored if f.get("file_id")}
-    seen_files = set()
-    if file_ids:
-        seen_files = set(
-            session.scalars(
-                sa.select(File.id).where(
-                    File.id.in_(file_ids), access.visible_files_clause(session, user)
-                )
-            )
-        )
-    receipt_ids = {int(f["receipt_id"]) for f in stored if f.get("receipt_id")}
-    seen_receipts = set()
-    if receipt_ids:
-        receipts = session.scalars(sa.select(Receipt).where(Receipt.id.in_(receipt_ids))).all()
-        seen_receipts = access.visible_receipt_ids(session, user, receipts)
+    """Re-check each hit against the database with its kind's own rule (the one can() uses),
+    a query or two per kind on the page rather than one per hit."""
     out = set()
-    for f in stored:
-        fid = int(f["file_id"]) if f.get("file_id") else None
-        rid = int(f["receipt_id"]) if f.get("receipt_id") else None
-        if (fid is not None and fid in seen_files) or (rid is not None and rid in seen_receipts):
-            out.add((f["kind"], int(f["obj_id"])))
+    for name in sorted({f["kind"] for f in stored}):
+        kind = kinds.find(name)
+        if kind is not None:
+            out |= {(name, i) for i in kind.visible_ids(session, user, _ids(stored, name))}
     return out

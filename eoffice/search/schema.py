@@ -8,16 +8,26 @@ from __future__ import annotations
 
 from whoosh import columns, fields
 
+from eoffice.core import kinds
 from eoffice.search.analysis import exact_analyzer, text_analyzer
 
 SCHEMA_VERSION = 5
 
-KINDS = ("file", "note", "receipt", "draft", "attachment")
-
-# codes kept in the index's columns (0: none)
-KIND_CODES = {k: i for i, k in enumerate(KINDS, 1)}
-STATUS_CODES = {"open": 1, "parked": 2, "closed": 3, "filed": 4}
+# Codes kept in the index's columns (0: none). Each kind fixes its own code and those of its
+# statuses when it registers (eoffice.core.kinds); the registry refuses a code taken twice.
 CATEGORY_CODES = {"A": 1, "B": 2, "C": 3}
+
+
+def kinds_indexed() -> tuple[str, ...]:
+    return tuple(k.name for k in kinds.searchable())
+
+
+def kind_codes() -> dict[str, int]:
+    return {k.name: k.search.code for k in kinds.searchable()}
+
+
+def status_codes() -> dict[str, int]:
+    return kinds.status_codes()
 
 
 def make_schema() -> fields.Schema:

@@ -6,14 +6,12 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from eoffice.core.outbox import SearchOutbox
 from eoffice.search.index import Busy
-from eoffice.search.models import SearchOutbox
 from eoffice.search.schema import SCHEMA_VERSION
 
 
-def index_status(app) -> dict:
-    home = app.extensions["eoffice.search"]
-    database = app.extensions["eoffice.db"]
+def index_status(database, home) -> dict:
     with database.sessionmaker() as session:
         backlog = session.scalar(sa.select(sa.func.count(SearchOutbox.id))) or 0
     folder = home.current_dir()

@@ -9,18 +9,21 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from eoffice.auth.permissions import LOGGED_IN, requires
-from eoffice.db import get_session
-from eoffice.errors import Invalid, Unavailable
+from eoffice.core import kinds
+from eoffice.core.errors import Invalid, Unavailable
 from eoffice.org.models import Office
-from eoffice.pagination import page_arg
-from eoffice.search import get_home
 from eoffice.search.index import IndexUnavailable
-from eoffice.search.query import KINDS, SORTS, BadQuery, SearchQuery, search
+from eoffice.search.query import SORTS, BadQuery, SearchQuery
+from eoffice.search.schema import kinds_indexed
+from eoffice.web.access import LOGGED_IN, requires
+from eoffice.web.pages import page_arg
+from eoffice.web.session import get_search, get_session
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 
-STATUSES = ("open", "parked", "closed", "filed")
+
+def statuses() -> tuple[str, ...]:
+    return tuple(kinds.status_codes())
 
 
 def _date(name: str, errors: dict) -> dt.date | None:
@@ -53,9 +56,9 @@ def index():
     session = get_session()
     sq = SearchQuery(
         q=request.args.get("q", "")[:500],
-        kind=_choice("kind", KINDS),
+        kind=_choice("kind", kinds_indexed()),
         office_id=_int("office"),
-        status=_choice("status", STATUSES),
+        status=_choice("status", statuses()),
         category=_choice("category", ("A", "B", "C")),
         date_from=_date("from", errors),
         date_to=_date("to", errors),
@@ -66,7 +69,7 @@ def index():
     searched = bool(sq.q.strip() or sq.has_filters)
     if searched and not errors:
         try:
-            results = search(session, current_user, get_home(), sq)
+            results = get_search().search(session, current_user, sq)
         except BadQuery as exc:
             errors["q"] = _("The search could not be understood: %(reason)s", reason=exc.message)
         except Invalid as exc:
@@ -81,7 +84,7 @@ def index():
         results=results,
         errors=errors,
         offices=offices,
-        kinds=KINDS,
-        statuses=STATUSES,
+        kinds=kinds_indexed(),
+        statuses=statuses(),
         args=args,
     ), (422 if errors else 200)

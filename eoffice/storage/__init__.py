@@ -1,10 +1,8 @@
-"""Object store access for the app."""
+"""Attachments and the object store (minio SDK), upload checks, the embedded S3 server."""
 
 from __future__ import annotations
 
-from flask import current_app
-
-from eoffice.errors import Unavailable
+from eoffice.core.errors import Unavailable
 from eoffice.storage.store import ObjectStore
 
 
@@ -26,7 +24,3 @@ def get_store_factory(config: dict):
         return cache["store"]
 
     return factory
-
-
-def get_store() -> ObjectStore:
-    return current_app.extensions["eoffice.store"]()

@@ -1,18 +1,15 @@
-"""JSON: attachments of files and receipts (multipart uploads, downloads)."""
-
-import unicodedata
-from urllib.parse import quote
+"""JSON: attachments (downloads; the upload that each owner's module offers on its own route)."""
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, request
 from flask_login import current_user
 
-from eoffice.api import acting_desk_for_request, iso, spec
-from eoffice.auth.permissions import LOGGED_IN, requires
-from eoffice.db import get_session
-from eoffice.errors import Invalid
-from eoffice.files.service import get_file
-from eoffice.receipts.service import get_receipt
-from eoffice.storage import get_store, service
+from eoffice.core.errors import Invalid
+from eoffice.org.pages import api_desk
+from eoffice.storage import service
+from eoffice.web.access import LOGGED_IN, requires
+from eoffice.web.api import iso, spec
+from eoffice.web.downloads import content_disposition
+from eoffice.web.session import get_session, get_store
 
 bp = Blueprint("storage_api", __name__, url_prefix="/api/v1")
 
@@ -30,8 +27,9 @@ def attachment_json(att) -> dict:
     }
 
 
-def _store_upload(**target) -> tuple:
-    """The multipart field `file`, checked and stored for the file or receipt given."""
+def store_upload(owner):
+    """The multipart field `file`, checked and stored for `owner` (a file, a receipt, ...: its
+    module's route loads it row-locked and checks who may see it)."""
     upload = request.files.get("file")
     if upload is None:
         raise Invalid("send the file as multipart/form-data in the field 'file'", field="file")
@@ -40,29 +38,13 @@ def _store_upload(**target) -> tuple:
         get_session(),
         get_store(),
         current_user,
-        acting_desk_for_request(current_user),
+        api_desk(current_user),
+        owner,
         name=upload.filename,
         data=upload.read(limit + 1),
         limit=limit,
-        **target,
     )
     return jsonify(attachment_json(att)), 201
-
-
-@bp.post("/files/<int:file_id>/attachments")
-@spec.validate(tags=["attachments"])
-@requires(LOGGED_IN)
-def upload_to_file(file_id: int):
-    """Attach a document to a file (holding desk). Type decided by content; 413 / 415 refused."""
-    return _store_upload(file=get_file(get_session(), current_user, file_id, for_update=True))
-
-
-@bp.post("/receipts/<int:receipt_id>/attachments")
-@spec.validate(tags=["attachments"])
-@requires(LOGGED_IN)
-def upload_to_receipt(receipt_id: int):
-    """Attach the scan of a receipt (desk holding the receipt)."""
-    return _store_upload(receipt=get_receipt(get_session(), current_user, receipt_id))
 
 
 @bp.get("/attachments/<int:attachment_id>")
@@ -79,13 +61,3 @@ def download(attachment_id: int):
         content_type=att.content_type,
         headers={"Content-Disposition": content_disposition(att.name)},
     )
-
-
-def content_disposition(name: str) -> str:
-    """attachment, with an ASCII fallback and the real (Hindi) name in RFC 5987 form."""
-    fallback = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    fallback = "".join(c for c in fallback if c.isalnum() or c in "._- ").strip()
-    stem, dot, ext = fallback.rpartition(".")
-    if not any(c.isalnum() for c in (stem if dot else fallback)):  # a name in Hindi only
-        fallback = f"attachment.{ext}" if dot and ext.isalnum() else "attachment"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"

@@ -1,4 +1,6 @@
-"""Attachments: scanned dak, enclosures and uploads, stored in the object store by content hash."""
+"""Attachments: scanned dak, enclosures, uploads and issued letters, stored in the object store
+by content hash. Any kind that says so in the registry owns attachments (`owner_kind`, `owner_id`:
+"file" 12, "receipt" 40, ...)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eoffice.db import Base, utcnow
+from eoffice.core.db import Base, utcnow
 
 
 def object_key(sha256: str) -> str:
@@ -17,10 +19,11 @@ def object_key(sha256: str) -> str:
 
 class Attachment(Base):
     __tablename__ = "attachments"
+    __table_args__ = (sa.Index("ix_attachments_owner", "owner_kind", "owner_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("files.id"), index=True)
-    receipt_id: Mapped[int | None] = mapped_column(sa.ForeignKey("receipts.id"), index=True)
+    owner_kind: Mapped[str] = mapped_column(sa.String(20))
+    owner_id: Mapped[int]
     name: Mapped[str] = mapped_column(sa.String(255))  # shown to people, never used as a path
     size: Mapped[int] = mapped_column(sa.BigInteger)
     content_type: Mapped[str] = mapped_column(sa.String(120))
@@ -32,8 +35,15 @@ class Attachment(Base):
 
     uploaded_by: Mapped[object] = relationship("User")
 
-    __table_args__ = (
-        sa.CheckConstraint(
-            "(file_id IS NULL) <> (receipt_id IS NULL)", name="belongs_to_file_or_receipt"
-        ),
+
+class AttachmentText(Base):
+    """Text taken out of an attachment (or, for a letter we made, its source text): the index
+    matches on it and snippets quote it, from the database."""
+
+    __tablename__ = "attachment_texts"
+
+    attachment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("attachments.id", ondelete="CASCADE"), primary_key=True
     )
+    text: Mapped[str] = mapped_column(sa.Text)
+    extracted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -14,26 +14,18 @@ from sqlalchemy.orm import Session, joinedload
 
 from eoffice.audit import service as audit
 from eoffice.auth.permissions import can
-from eoffice.db import utcnow
-from eoffice.errors import DomainError, NotFound
-from eoffice.files.models import File
-from eoffice.receipts.models import Receipt
-from eoffice.receipts.service import require_desk
-from eoffice.storage.models import Attachment, object_key
+from eoffice.core import kinds
+from eoffice.core.db import utcnow
+from eoffice.core.errors import NotFound, ObjectMissing, TooLarge, UnsupportedType
+from eoffice.org.desks import require_desk
+from eoffice.storage.models import Attachment, AttachmentText, object_key
 from eoffice.storage.sniff import sniff
-from eoffice.storage.store import ObjectMissing, ObjectStore
+from eoffice.storage.store import ObjectStore
 
 PREFIX = "sha256/"  # every attachment's key starts so (models.object_key)
 
 
-class TooLarge(DomainError):
-    status = 413
-    code = "too_large"
-
-
-class UnsupportedType(DomainError):
-    status = 415
-    code = "unsupported_type"
+__all__ = ["TooLarge", "UnsupportedType"]  # raised by upload; the pages tell them apart
 
 
 def clean_name(name: str | None) -> str:
@@ -49,19 +41,20 @@ def upload(
     store: ObjectStore,
     user,
     desk,
+    owner,
     *,
-    file: File | None = None,
-    receipt: Receipt | None = None,
     name: str,
     data: bytes,
     limit: int,
 ) -> Attachment:
-    """Store the bytes (once per content), then record the row. The holding desk uploads."""
+    """Store the bytes (once per content), then add the row. `owner` is a record of a kind that
+    owns attachments (a file, a receipt, ...); its own rule says who may attach (the holding
+    desk). The caller commits."""
+    kind = kinds.kind_of(owner)
+    if kind.attachments is None:
+        raise NotFound(f"a {kind.name} has no attachments")
     desk = require_desk(desk)
-    if file is not None:
-        file.ensure_holder(desk)
-    else:
-        receipt.ensure_movable_by(desk)
+    kind.attachments.check(owner, desk)
     if len(data) > limit:
         raise TooLarge(f"the file is larger than {limit // (1024 * 1024)} MB")
     if not data:
@@ -72,40 +65,67 @@ def upload(
             "this kind of file is not accepted: PDF, JPEG, PNG, TIFF, DOCX, ODT or plain text"
         )
     digest = hashlib.sha256(data).hexdigest()
-    key = object_key(digest)
-    if _needs_put(store, key):  # the object store first: a failure here writes no row
-        store.put(key, data, content_type.split(";")[0])
+    if _needs_put(store, object_key(digest)):  # the object store first: a failure writes no row
+        store.put(object_key(digest), data, content_type.split(";")[0])
+    return add_row(session, user, desk, owner, clean_name(name), data, digest, content_type)
+
+
+def store_generated(
+    session: Session,
+    store: ObjectStore,
+    user,
+    desk,
+    owner,
+    *,
+    name: str,
+    data: bytes,
+    content_type: str,
+    text: str,
+    event: dict | None = None,
+) -> Attachment:
+    """A document the office made itself (an issued letter), stored with its source text: the
+    index takes that text, since text pulled out of our own PDFs garbles Hindi."""
+    digest = hashlib.sha256(data).hexdigest()
+    store.put(object_key(digest), data, content_type)  # the object first: a failure leaves no row
+    attachment = add_row(session, user, desk, owner, name, data, digest, content_type, event)
+    session.add(AttachmentText(attachment_id=attachment.id, text=text))
+    session.flush()
+    return attachment
+
+
+def add_row(session, user, desk, owner, name, data, digest, content_type, event=None):
+    """The attachment's row and its audit event (`event`: more to record in it)."""
+    kind = kinds.kind_of(owner)
     attachment = Attachment(
-        file_id=file.id if file else None,
-        receipt_id=receipt.id if receipt else None,
-        name=clean_name(name),
+        owner_kind=kind.name,
+        owner_id=owner.id,
+        name=name,
         size=len(data),
         content_type=content_type,
         sha256=digest,
-        key=key,
+        key=object_key(digest),
         uploaded_by_id=user.id,
         desk_id=desk.id,
     )
     session.add(attachment)
-    if file is not None:
-        file.touch()
+    if kind.attachments.attached is not None:
+        kind.attachments.attached(owner)
     session.flush()
-    target = ("file", file.id) if file else ("receipt", receipt.id)
     audit.record(
         session,
         "attachment.added",
         user=user,
         desk=desk,
-        obj_type=target[0],
-        obj_id=target[1],
+        obj_type=kind.audit_name,
+        obj_id=owner.id,
         data={
             "attachment": attachment.id,
             "name": attachment.name,
             "sha256": digest,
             "size": len(data),
+            **(event or {}),
         },
     )
-    session.commit()
     return attachment
 
 
@@ -123,26 +143,35 @@ def _needs_put(store: ObjectStore, key: str) -> bool:
 
 
 def get_attachment(session: Session, user, attachment_id: int) -> Attachment:
+    """The attachment if the user may see its owner; otherwise it does not exist (404)."""
     att = session.get(Attachment, attachment_id)
-    if att is None:
-        raise NotFound("no such attachment")
-    owner = session.get(File, att.file_id) if att.file_id else session.get(Receipt, att.receipt_id)
-    action = "file.view" if att.file_id else "receipt.view"
-    if not can(user, action, owner):
+    kind = kinds.find(att.owner_kind) if att is not None else None
+    owner = session.get(kind.model, att.owner_id) if kind is not None else None
+    if owner is None or not can(user, f"{kind.name}.view", owner):
         raise NotFound("no such attachment")
     return att
 
 
-def attachments_of(session: Session, *, file_id=None, receipt_id=None) -> list[Attachment]:
-    column = Attachment.file_id if file_id is not None else Attachment.receipt_id
+def attachments_of(session: Session, owner) -> list[Attachment]:
     return list(
         session.scalars(
             sa.select(Attachment)
-            .where(column == (file_id if file_id is not None else receipt_id))
+            .where(
+                Attachment.owner_kind == kinds.kind_of(owner).name,
+                Attachment.owner_id == owner.id,
+            )
             .order_by(Attachment.id)
             .options(joinedload(Attachment.uploaded_by))
         )
     )
+
+
+def load_owner_for_update(session: Session, user, kind_name: str, owner_id: int):
+    """The owner an upload goes to, row-locked for the write (404 when not visible)."""
+    kind = kinds.find(kind_name)
+    if kind is None or kind.attachments is None:
+        raise NotFound(f"no such {kind_name}")
+    return kind.attachments.load_for_update(session, user, owner_id)
 
 
 # Columns that hold object-store keys. A module that keeps objects of its own under "sha256/"

@@ -13,8 +13,6 @@ PDF, JPEG, PNG, TIFF = "application/pdf", "image/jpeg", "image/png", "image/tiff
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ODT = "application/vnd.oasis.opendocument.text"
 TEXT = "text/plain; charset=utf-8"
-ALLOWED = (PDF, JPEG, PNG, TIFF, DOCX, ODT, TEXT)
-
 _MARKUP = (b"<html", b"<!doctype", b"<svg", b"<?xml", b"<script", b"<body", b"<head", b"<iframe")
 
 

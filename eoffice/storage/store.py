@@ -10,11 +10,7 @@ import urllib3
 from minio import Minio
 from minio.error import S3Error
 
-from eoffice.errors import Unavailable
-
-
-class ObjectMissing(LookupError):
-    pass
+from eoffice.core.errors import ObjectMissing, Unavailable
 
 
 @dataclass
@@ -49,7 +45,10 @@ class ObjectStore:
             return fn(*args, **kwargs)
         except S3Error as exc:
             if exc.code in ("NoSuchKey", "NoSuchObject"):
-                raise ObjectMissing(args[1] if len(args) > 1 else "") from exc
+                raise ObjectMissing(
+                    "the stored copy of this attachment is missing; the administrator can list "
+                    "such attachments with `eoffice storage check`"
+                ) from exc
             raise Unavailable(f"object store refused the request: {exc.code}") from exc
         except _NETWORK_ERRORS as exc:
             raise Unavailable("the object store cannot be reached") from exc

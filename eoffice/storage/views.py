@@ -1,9 +1,11 @@
-"""Attachments on the pages: upload several files to a file or a receipt, download, preview.
+"""Attachments on the pages: download, preview, and the upload of several files at once that an
+owner's page (a file, a receipt) offers through `upload_many` on a route of its own module.
 
-Each uploaded file goes through `service.upload` on its own, exactly as a JSON upload does, so a
-refused one (too large, a type we do not take, the store down) costs none of the others. The form
-works without JavaScript (one POST, a redirect back with a message per file); static/attachments.js
-sends the files one by one instead, with a progress bar, and shows the same messages."""
+Each uploaded file goes through `service.upload` on its own, exactly as a JSON upload does, in a
+savepoint of the request's one transaction, so a refused one (too large, a type we do not take,
+the store down) costs none of the others. The form works without JavaScript (one POST, a redirect
+back with a message per file); static/attachments.js sends the files one by one instead, with a
+progress bar, and shows the same messages."""
 
 from __future__ import annotations
 
@@ -20,18 +22,23 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.exceptions import RequestEntityTooLarge
 
-from eoffice.auth.permissions import LOGGED_IN, requires
-from eoffice.auth.views import web_desk
-from eoffice.db import get_session
-from eoffice.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unavailable
-from eoffice.files.service import get_file
-from eoffice.receipts.service import get_receipt
-from eoffice.storage import get_store, service
-from eoffice.storage.api import content_disposition
-from eoffice.storage.service import TooLarge, UnsupportedType
+from eoffice.core.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    TooLarge,
+    Unavailable,
+    UnsupportedType,
+)
+from eoffice.org.pages import web_desk
+from eoffice.storage import service
 from eoffice.storage.sniff import JPEG, PDF, PNG
+from eoffice.web.access import LOGGED_IN, requires
+from eoffice.web.downloads import content_disposition
+from eoffice.web.session import get_session, get_store
 
 bp = Blueprint("attachments", __name__)
 
@@ -60,15 +67,27 @@ def upload_form_limit() -> int:
     return cfg.get("UPLOAD_FORM_LIMIT") or cfg["UPLOAD_LIMIT"] * 10 + 1024 * 1024
 
 
-@bp.url_value_preprocessor
-def _allow_several_files(endpoint, values):
-    # Runs before the CSRF check reads the form: one POST here may carry several files, from
-    # someone logged in (others keep the app's limit of one file).
-    if (
-        request.method == "POST"
-        and endpoint in ("attachments.upload_to_file", "attachments.upload_to_receipt")
-        and current_user.is_authenticated
-    ):
+def several_files(back: str):
+    """Mark an owner's upload route: one POST to it may carry several files; `back` is the
+    endpoint of the owner's page (called with the route's own arguments)."""
+
+    def deco(view):
+        view.eoffice_several_files = back
+        return view
+
+    return deco
+
+
+def _back_endpoint(endpoint) -> str | None:
+    view = current_app.view_functions.get(endpoint) if endpoint else None
+    return getattr(view, "eoffice_several_files", None)
+
+
+def allow_several_files(endpoint, values):
+    """url_value_preprocessor of the app. Runs before the CSRF check reads the form: one POST to
+    an upload route may carry several files, from someone logged in (others keep the app's
+    limit of one file)."""
+    if request.method == "POST" and _back_endpoint(endpoint) and current_user.is_authenticated:
         request.max_content_length = upload_form_limit()
 
 
@@ -94,12 +113,13 @@ def _reason(exc: DomainError, empty: bool) -> str:
     return _refusal(exc.code) or exc.message
 
 
-def _store_each(load_target) -> tuple[list[dict], int]:
+def _store_each(owner) -> tuple[list[dict], int]:
     """Upload every chosen file on its own; returns a result per file and the HTTP status."""
     chosen = [f for f in request.files.getlist("files") if f and f.filename]
     if not chosen:
         return [], 422
     limit = current_app.config["UPLOAD_LIMIT"]
+    session = get_session()
     results, status, stop = [], 201, None
     for upload in chosen:
         name = service.clean_name(upload.filename)
@@ -107,20 +127,19 @@ def _store_each(load_target) -> tuple[list[dict], int]:
             results.append({"name": name, "ok": False, "message": stop[0]})
             continue
         data = upload.read(limit + 1)
-        session = get_session()
         try:
-            att = service.upload(
-                session,
-                get_store(),
-                current_user,
-                web_desk(),
-                name=upload.filename,
-                data=data,
-                limit=limit,
-                **load_target(session),
-            )
+            with session.begin_nested():  # a refused file takes back only its own row
+                att = service.upload(
+                    session,
+                    get_store(),
+                    current_user,
+                    web_desk(),
+                    owner,
+                    name=upload.filename,
+                    data=data,
+                    limit=limit,
+                )
         except (TooLarge, UnsupportedType, Unavailable, Conflict, Forbidden, Invalid) as exc:
-            session.rollback()
             reason = _reason(exc, empty=not data)
             results.append({"name": name, "ok": False, "message": reason, "code": exc.code})
             status = exc.status if status == 201 else status
@@ -131,12 +150,18 @@ def _store_each(load_target) -> tuple[list[dict], int]:
     return results, status
 
 
-def _answer(results: list[dict], status: int, back: str, attachments_of: dict):
+def upload_many(owner, back: str):
+    """The owner's page's upload form: every chosen file attached on its own; the owner comes
+    row-locked from its module's loader, who may see it having been checked there."""
+    results, status = _store_each(owner)
+    return _answer(results, status, back, owner)
+
+
+def _answer(results: list[dict], status: int, back: str, owner):
     if _wants_json():
         session = get_session()
         html = render_template(
-            "storage/_list.html",
-            attachments=service.attachments_of(session, **attachments_of),
+            "storage/_list.html", attachments=service.attachments_of(session, owner)
         )
         for r in results:
             r["message"] = r.get("message") or _("%(name)s attached.", name=r["name"])
@@ -155,37 +180,12 @@ def _answer(results: list[dict], status: int, back: str, attachments_of: dict):
     return redirect(back + "#attachments", 303)
 
 
-# The pages' forms carry the CSRF token that CSRFProtect checks before any POST view runs.
-
-
-@bp.post("/files/<int:file_id>/attachments")
-@requires(LOGGED_IN)
-def upload_to_file(file_id: int):
-    """Attach files from the file page (the holding desk, as through the API)."""
-    get_file(get_session(), current_user, file_id)  # 404 for those who may not see it
-    results, status = _store_each(
-        lambda s: {"file": get_file(s, current_user, file_id, for_update=True)}
-    )
-    return _answer(results, status, url_for("files.show", file_id=file_id), {"file_id": file_id})
-
-
-@bp.post("/receipts/<int:receipt_id>/attachments")
-@requires(LOGGED_IN)
-def upload_to_receipt(receipt_id: int):
-    """Attach scans from the receipt page (the desk holding the receipt)."""
-    get_receipt(get_session(), current_user, receipt_id)
-    results, status = _store_each(lambda s: {"receipt": get_receipt(s, current_user, receipt_id)})
-    return _answer(
-        results,
-        status,
-        url_for("receipts.show", receipt_id=receipt_id),
-        {"receipt_id": receipt_id},
-    )
-
-
-@bp.errorhandler(RequestEntityTooLarge)
-def _too_large(exc):
-    """The whole POST was over the limit: say so on the page it came from, keep nothing."""
+def too_large(exc):
+    """The whole POST was over the limit. On an upload route, say so on the page it came from
+    and keep nothing (the answer); elsewhere None: the usual 413."""
+    back_endpoint = _back_endpoint(request.endpoint)
+    if back_endpoint is None:
+        return None
     message = _(
         "The files were not attached: together they are larger than %(mb)s MB. "
         "Attach them a few at a time (each at most %(each)s MB).",
@@ -194,15 +194,8 @@ def _too_large(exc):
     )
     if _wants_json():
         return jsonify({"error": {"code": "too_large", "message": message}}), 413
-    args = request.view_args or {}
-    if "file_id" in args:
-        back = url_for("files.show", file_id=args["file_id"])
-    elif "receipt_id" in args:
-        back = url_for("receipts.show", receipt_id=args["receipt_id"])
-    else:
-        return render_template("error.html", status=413, message=message), 413
     flash(message, "error")
-    return redirect(back + "#attachments", 303)
+    return redirect(url_for(back_endpoint, **(request.view_args or {})) + "#attachments", 303)
 
 
 @bp.get("/attachments/<int:attachment_id>")

@@ -8,7 +8,7 @@ Create Date: 2026-11-23 13:22:26.255102
 import sqlalchemy as sa
 from alembic import op
 
-import eoffice.db
+import eoffice.core.db
 
 revision = "89de1b1e0a4e"
 down_revision = None
@@ -22,7 +22,7 @@ def upgrade() -> None:
         "audit_events",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
-        sa.Column("at", eoffice.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", eoffice.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=True),
         sa.Column("username", sa.String(length=80), nullable=True),
         sa.Column("desk_code", sa.String(length=60), nullable=True),
@@ -84,7 +84,7 @@ def upgrade() -> None:
         sa.Column("roles", sa.String(length=100), nullable=False),
         sa.Column("locale", sa.String(length=5), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", eoffice.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", eoffice.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("username", name=op.f("uq_users_username")),
     )
@@ -93,9 +93,9 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", eoffice.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("revoked_at", eoffice.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("last_used_at", eoffice.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", eoffice.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", eoffice.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_used_at", eoffice.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("label", sa.String(length=100), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_api_tokens_user_id_users"), ondelete="CASCADE"
@@ -124,8 +124,8 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("key_hash", sa.String(length=64), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", eoffice.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", eoffice.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", eoffice.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", eoffice.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("ip", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"],
@@ -169,8 +169,8 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("desk_id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("since", eoffice.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("until", eoffice.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("since", eoffice.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("until", eoffice.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("remarks", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(

@@ -8,7 +8,7 @@ Create Date: 2026-11-23 14:08:13.512031
 import sqlalchemy as sa
 from alembic import op
 
-import eoffice.db
+import eoffice.core.db
 
 revision = "d5c081828500"
 down_revision = "89de1b1e0a4e"
@@ -45,8 +45,8 @@ def upgrade() -> None:
         sa.Column("holder_desk_id", sa.Integer(), nullable=False),
         sa.Column("last_movement_id", sa.Integer(), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", eoffice.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", eoffice.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", eoffice.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", eoffice.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["created_by_id"], ["users.id"], name=op.f("fk_files_created_by_id_users")
@@ -79,11 +79,11 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("approved_version", sa.Integer(), nullable=True),
         sa.Column("approved_by_id", sa.Integer(), nullable=True),
-        sa.Column("approved_at", eoffice.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("approved_at", eoffice.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("dispatch_number", sa.String(length=60), nullable=True),
-        sa.Column("issued_at", eoffice.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("issued_at", eoffice.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("issued_by_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", eoffice.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", eoffice.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["approved_by_id"], ["users.id"], name=op.f("fk_drafts_approved_by_id_users")
         ),
@@ -119,11 +119,11 @@ def upgrade() -> None:
         sa.Column("from_desk_id", sa.Integer(), nullable=True),
         sa.Column("to_desk_id", sa.Integer(), nullable=False),
         sa.Column("by_user_id", sa.Integer(), nullable=False),
-        sa.Column("at", eoffice.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", eoffice.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("remarks", sa.Text(), nullable=True),
         sa.Column("priority", sa.String(length=20), nullable=False),
         sa.Column("due_on", sa.Date(), nullable=True),
-        sa.Column("opened_at", eoffice.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("opened_at", eoffice.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("opened_by_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["by_user_id"], ["users.id"], name=op.f("fk_movements_by_user_id_users")
@@ -162,8 +162,8 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("author_id", sa.Integer(), nullable=False),
         sa.Column("desk_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", eoffice.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("edited_at", eoffice.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", eoffice.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("edited_at", eoffice.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("final", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(["author_id"], ["users.id"], name=op.f("fk_notes_author_id_users")),
         sa.ForeignKeyConstraint(["desk_id"], ["desks.id"], name=op.f("fk_notes_desk_id_desks")),
@@ -197,7 +197,7 @@ def upgrade() -> None:
         sa.Column("holder_desk_id", sa.Integer(), nullable=True),
         sa.Column("created_desk_id", sa.Integer(), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", eoffice.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", eoffice.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("file_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["created_by_id"], ["users.id"], name=op.f("fk_receipts_created_by_id_users")
@@ -231,7 +231,7 @@ def upgrade() -> None:
         sa.Column("receipt_id", sa.Integer(), nullable=True),
         sa.Column("draft_id", sa.Integer(), nullable=True),
         sa.Column("title", sa.Text(), nullable=False),
-        sa.Column("added_at", eoffice.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("added_at", eoffice.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["draft_id"], ["drafts.id"], name=op.f("fk_correspondence_draft_id_drafts")
         ),
@@ -252,7 +252,7 @@ def upgrade() -> None:
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("author_id", sa.Integer(), nullable=False),
         sa.Column("desk_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", eoffice.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", eoffice.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["author_id"], ["users.id"], name=op.f("fk_draft_versions_author_id_users")
         ),

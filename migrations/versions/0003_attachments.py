@@ -8,7 +8,7 @@ Create Date: 2026-11-23 14:30:44.723952
 import sqlalchemy as sa
 from alembic import op
 
-import eoffice.db
+import eoffice.core.db
 
 revision = "8a4587b0951e"
 down_revision = "d5c081828500"
@@ -30,7 +30,7 @@ def upgrade() -> None:
         sa.Column("key", sa.String(length=120), nullable=False),
         sa.Column("uploaded_by_id", sa.Integer(), nullable=False),
         sa.Column("desk_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", eoffice.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", eoffice.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "(file_id IS NULL) <> (receipt_id IS NULL)",
             name=op.f("ck_attachments_belongs_to_file_or_receipt"),

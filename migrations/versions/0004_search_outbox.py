@@ -7,7 +7,7 @@ Revises: 8a4587b0951e
 import sqlalchemy as sa
 from alembic import op
 
-import eoffice.db
+import eoffice.core.db
 
 revision = "a0000000s004"
 down_revision = "8a4587b0951e"
@@ -21,14 +21,14 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=12), nullable=False),
         sa.Column("obj_id", sa.Integer(), nullable=False),
-        sa.Column("queued_at", eoffice.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("queued_at", eoffice.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_search_outbox")),
     )
     op.create_table(
         "attachment_texts",
         sa.Column("attachment_id", sa.Integer(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("extracted_at", eoffice.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("extracted_at", eoffice.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["attachment_id"],
             ["attachments.id"],

@@ -3,14 +3,13 @@ opens the file; a bad query is explained on the page."""
 
 import pytest
 
-from eoffice.search.indexer import start_thread
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
 
 def test_auditor_finds_a_file_by_a_hindi_word(browser, live_server, app, api, tmp_path):
-    thread, stop = start_thread(app, interval=0.1)
+    thread, stop = app.extensions["eoffice.search"].start_thread(interval=0.1)
     try:
         clerk = api("clerk")
         made = clerk.post(

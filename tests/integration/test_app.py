@@ -3,7 +3,7 @@
 import pytest
 
 from eoffice import create_app
-from eoffice.auth.permissions import declared_action
+from eoffice.web.access import declared_action
 
 
 def test_healthz_when_everything_is_up(client):

@@ -83,7 +83,7 @@ def test_duplicate_upload_is_stored_once(client, setup, app):
     b = upload(client, setup["clerk"], path, PDF, "two.pdf").get_json()
     assert a["id"] != b["id"] and a["sha256"] == b["sha256"]
     with app.app_context():
-        from eoffice.storage import get_store
+        from eoffice.web.session import get_store
 
         keys = [o.object_name for o in get_store().list("sha256/")]
     assert keys.count(f"sha256/{a['sha256'][:2]}/{a['sha256'][2:4]}/{a['sha256']}") == 1
@@ -182,7 +182,8 @@ def test_object_store_down_gives_503_and_no_row(app_config, setup, db):
 
 
 def test_sweep_removes_orphans_after_grace_and_check_finds_missing(app, client, setup, db):
-    from eoffice.storage import get_store, service
+    from eoffice.storage import service
+    from eoffice.web.session import get_store
 
     att = upload(client, setup["clerk"], f"/api/v1/files/{setup['file']}/attachments", PDF)
     with app.app_context():
@@ -204,8 +205,8 @@ def test_a_row_whose_object_is_gone_gives_a_clear_503(client, setup, app, auth):
     resp = upload(client, setup["clerk"], f"/api/v1/files/{setup['file']}/attachments", PDF)
     att = resp.get_json()
     with app.app_context():
-        from eoffice.storage import get_store
         from eoffice.storage.models import object_key
+        from eoffice.web.session import get_store
 
         get_store().delete(object_key(att["sha256"]))
     got = client.get(f"/api/v1/attachments/{att['id']}", headers=setup["clerk"])

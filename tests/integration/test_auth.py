@@ -110,6 +110,7 @@ def test_disabled_user_loses_session_tokens_and_login(app, client, org, auth, to
     from eoffice.org.service import save_user
 
     save_user(db, admin, user, {"active": False})
+    db.commit()  # the unit of work a request would commit
     assert client.get("/").status_code == 302
     assert client.get("/api/v1/me", headers=headers).status_code == 401
     fresh = app.test_client()

@@ -154,7 +154,7 @@ def test_handover_moves_the_desk_and_keeps_history(org, db, app, auth, client):
     admin = db.scalars(sa.select(User).where(User.username == "admin")).one()
     successor = db.scalars(sa.select(User).where(User.username == "other")).one()
     hand_over(db, admin, desk, successor, "additional", "clerk on leave / अवकाश")
-    db.rollback()  # end the read snapshot: see what the app committed
+    db.commit()  # the unit of work a request would commit
     assert [u.username for u in desk.current_holders()] == ["other"]
     assert [h.user.username for h in desk.holdings] == ["clerk", "other"]
     assert desk.holdings[0].until is not None
@@ -311,6 +311,7 @@ def test_lists_are_paginated(org, db, auth, client):
         "users": [],
     }
     load_org(db, data)
+    db.commit()  # the unit of work the loader runs in
     auth.login("admin")
     first = client.get("/admin/desks").get_data(as_text=True)
     assert "D000" in first and "D060" not in first

@@ -23,11 +23,14 @@ def file_id(org, db):
     return make_file(db).id
 
 
-def rows(db, **where):
+def rows(db, **owner):
+    """Attachments: all, or one owner's (rows(db, file_id=3), rows(db, receipt_id=7))."""
     db.rollback()  # see what the app committed
     stmt = sa.select(Attachment).order_by(Attachment.id)
-    for column, value in where.items():
-        stmt = stmt.where(getattr(Attachment, column) == value)
+    for column, value in owner.items():
+        stmt = stmt.where(
+            Attachment.owner_kind == column.removesuffix("_id"), Attachment.owner_id == value
+        )
     return list(db.scalars(stmt))
 
 

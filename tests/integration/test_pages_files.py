@@ -8,53 +8,15 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from eoffice.auth.models import User
 from eoffice.files import service as files
 from eoffice.files.models import File, Movement
 from eoffice.notings import service as notings
 from eoffice.notings.models import Note
-from eoffice.org.models import Desk
 from eoffice.receipts import service as receipts
 from eoffice.receipts.models import Receipt
+from tests.factories import SUBJECT, act, fresh, make_file, make_receipt
 
-SUBJECT = "थाना कोतवाली में भूमि विवाद की शिकायत"
 NOTE = "प्रकरण की जांच आवश्यक है, कृपया C/1 देखें।"
-
-
-# --- factories ---------------------------------------------------------------------------------
-
-
-def user(db, username):
-    return db.scalars(sa.select(User).where(User.username == username)).one()
-
-
-def desk(db, code):
-    return db.scalars(sa.select(Desk).where(Desk.code == code)).one()
-
-
-def make_receipt(db, subject=SUBJECT, username="clerk", desk_code="SPO-HC"):
-    return receipts.diarise(
-        db,
-        user(db, username),
-        desk(db, desk_code),
-        {
-            "subject": subject,
-            "mode": "post",
-            "sender_name": "सुरेश यादव",
-            "sender_organisation": "ग्राम पंचायत",
-            "received_on": dt.date.today(),
-        },
-    )
-
-
-def make_file(db, subject=SUBJECT, receipt_ids=(), username="clerk", desk_code="SPO-HC", **kw):
-    values = {"subject": subject, "head": "11", "category": "B", **kw}
-    return files.create_file(db, user(db, username), desk(db, desk_code), values, receipt_ids)
-
-
-def fresh(db, model, id_):
-    db.rollback()  # end the read snapshot: see what the app committed
-    return db.get(model, id_)
 
 
 def csrf_fields(auth, prefix=None, path="/"):
@@ -104,13 +66,9 @@ def paper(org, db):
     r1 = make_receipt(db)
     r2 = make_receipt(db, subject="सड़क दुर्घटना की सूचना")
     f = make_file(db, receipt_ids=[r1.id])
-    files.add_note(db, user(db, "clerk"), desk(db, "SPO-HC"), f.id, NOTE)
-    d = notings.create_draft(
-        db, user(db, "clerk"), desk(db, "SPO-HC"), f.id, "थानाध्यक्ष को पत्र", "पहली पंक्ति\nदूसरी"
-    )
-    notings.revise_draft(
-        db, user(db, "clerk"), desk(db, "SPO-HC"), d.id, "पहली पंक्ति\nनई दूसरी पंक्ति", 1
-    )
+    act(db, notings.add_note, "clerk", "SPO-HC", f.id, NOTE)
+    d = act(db, notings.create_draft, "clerk", "SPO-HC", f.id, "थानाध्यक्ष को पत्र", "पहली पंक्ति\nदूसरी")
+    act(db, notings.revise_draft, "clerk", "SPO-HC", d.id, "पहली पंक्ति\nनई दूसरी पंक्ति", 1)
     return {"r1": r1.id, "r2": r2.id, "file": f.id, "number": f.number, "draft": d.id}
 
 
@@ -170,7 +128,7 @@ def test_stale_version_keeps_the_typed_note(client, auth, paper, db):
     f = paper["file"]
     seen = page_version(client.get(f"/files/{f}").get_data(as_text=True))
     # someone else at the desk adds a note meanwhile
-    files.add_note(db, user(db, "clerk"), desk(db, "SPO-HC"), f, "बीच में जोड़ी गई टिप्पणी")
+    act(db, notings.add_note, "clerk", "SPO-HC", f, "बीच में जोड़ी गई टिप्पणी")
     typed = "यह टिप्पणी खोनी नहीं चाहिए <b>ध्यान दें</b>\nदूसरी पंक्ति"
     resp = post_form(
         client, auth, f"/files/{f}/notes", "note", {"text": typed, "version": str(seen)}
@@ -264,7 +222,7 @@ def test_author_edits_own_note_until_the_file_leaves(client, auth, paper, db):
     text = client.get(f"/files/{f}").get_data(as_text=True)
     assert "सुधारी गई टिप्पणी" in text
     # sent: the note is final, no edit form, and an edit is refused with 409 (input kept)
-    files.send_file(db, user(db, "clerk"), desk(db, "SPO-HC"), f, "SPO-SP")
+    act(db, files.send_file, "clerk", "SPO-HC", f, "SPO-SP")
     text = client.get(f"/files/{f}").get_data(as_text=True)
     assert 'id="edit-note-1"' not in text and 'id="note-form"' not in text
     assert "final-badge" in text
@@ -302,7 +260,7 @@ def test_send_open_unread_and_pull_back(client, auth, paper, db):
     )
     assert resp.status_code == 303
     assert fresh(db, File, f).holder.code == "SPO-HC"
-    files.send_file(db, user(db, "clerk"), desk(db, "SPO-HC"), f, "SPO-SP")
+    act(db, files.send_file, "clerk", "SPO-HC", f, "SPO-SP")
     stale = page_version(client.get(f"/files/{f}").get_data(as_text=True))
     sent = client.get("/files/sent").get_data(as_text=True)
     assert "unread-badge" in sent  # not yet opened by the receiver
@@ -333,7 +291,7 @@ def test_send_open_unread_and_pull_back(client, auth, paper, db):
 
 def test_park_close_and_reopen(client, auth, paper, db):
     f = paper["file"]
-    files.send_file(db, user(db, "clerk"), desk(db, "SPO-HC"), f, "SPO-SP")
+    act(db, files.send_file, "clerk", "SPO-HC", f, "SPO-SP")
     login(client, auth, "clerk")
     # a clerk may not close at all
     assert (
@@ -439,7 +397,7 @@ def test_draft_create_revise_conflict_approve_issue(client, auth, paper, db):
     assert "<ins>आपका पत्र प्राप्त हुआ।</ins>" in compare
     assert client.get(f"/drafts/{d}/compare?a=1&b=9").status_code == 404
     assert post_form(client, auth, f"/drafts/{d}/approve", "approve", {}).status_code == 403
-    files.send_file(db, user(db, "clerk"), desk(db, "SPO-HC"), f, "SPO-SP")
+    act(db, files.send_file, "clerk", "SPO-HC", f, "SPO-SP")
     auth.logout()
 
     login(client, auth, "officer")
@@ -536,7 +494,7 @@ def test_outsider_gets_404_everywhere(client, auth, paper):
 
 
 def test_auditor_reads_the_whole_history_but_cannot_act(client, auth, paper, db):
-    files.send_file(db, user(db, "clerk"), desk(db, "SPO-HC"), paper["file"], "SPO-SP", "जांच")
+    act(db, files.send_file, "clerk", "SPO-HC", paper["file"], "SPO-SP", "जांच")
     login(client, auth, "auditor")
     assert paper["number"] in client.get("/files/").get_data(as_text=True)
     text = client.get(f"/files/{paper['file']}").get_data(as_text=True)
@@ -641,7 +599,7 @@ def test_send_and_close_receipts(client, auth, org, db):
 
 def test_unpark_from_the_parked_list_and_from_the_file_page(client, auth, paper, db):
     f = paper["file"]
-    files.park(db, user(db, "clerk"), desk(db, "SPO-HC"), f, "रिपोर्ट की प्रतीक्षा")
+    act(db, files.park, "clerk", "SPO-HC", f, "रिपोर्ट की प्रतीक्षा")
     login(client, auth, "clerk")
     text = client.get(f"/files/{f}").get_data(as_text=True)
     assert 'id="unpark-form"' in text and 'id="park-form"' not in text
@@ -669,7 +627,7 @@ def test_unpark_from_the_parked_list_and_from_the_file_page(client, auth, paper,
     # parked again meanwhile by someone else at the desk: the old version is stale, 409, the
     # remarks typed are kept
     seen = page_version(text)
-    files.park(db, user(db, "clerk"), desk(db, "SPO-HC"), f)
+    act(db, files.park, "clerk", "SPO-HC", f)
     resp = post_form(
         client,
         auth,
@@ -684,10 +642,9 @@ def test_unpark_from_the_parked_list_and_from_the_file_page(client, auth, paper,
     assert fresh(db, File, f).status == "parked"
 
     # on another desk now: the clerk may not take it back (409, and no button)
-    files.unpark(db, user(db, "clerk"), desk(db, "SPO-HC"), f)
-    files.send_file(db, user(db, "clerk"), desk(db, "SPO-HC"), f, "SPO-SP")
-    officer = user(db, "officer")
-    files.park(db, officer, desk(db, "SPO-SP"), f)
+    act(db, files.unpark, "clerk", "SPO-HC", f)
+    act(db, files.send_file, "clerk", "SPO-HC", f, "SPO-SP")
+    act(db, files.park, "officer", "SPO-SP", f)
     text = client.get(f"/files/{f}").get_data(as_text=True)
     assert 'id="unpark-form"' not in text
     resp = post_form(
@@ -708,7 +665,7 @@ def test_service_errors_are_shown_in_hindi_on_pages(client, auth, paper, db, tok
     login(client, auth, "clerk", lang="hi")
     f = paper["file"]
     seen = page_version(client.get(f"/files/{f}").get_data(as_text=True))
-    files.add_note(db, user(db, "clerk"), desk(db, "SPO-HC"), f, "बीच में जोड़ी गई टिप्पणी")
+    act(db, notings.add_note, "clerk", "SPO-HC", f, "बीच में जोड़ी गई टिप्पणी")
     # a stale version: the flash is Hindi, the typed note is kept
     resp = post_form(
         client, auth, f"/files/{f}/notes", "note", {"text": "मेरी टिप्पणी", "version": str(seen)}
@@ -730,7 +687,7 @@ def test_service_errors_are_shown_in_hindi_on_pages(client, auth, paper, db, tok
     text = resp.get_data(as_text=True)
     assert "नियत तिथि बीत चुकी है।" in text and "due_on is in the past" not in text
     # not the holder any more
-    files.send_file(db, user(db, "clerk"), desk(db, "SPO-HC"), f, "SPO-SP")
+    act(db, files.send_file, "clerk", "SPO-HC", f, "SPO-SP")
     resp = post_form(client, auth, f"/files/{f}/park", "park", {"version": ""})
     assert resp.status_code == 409
     text = resp.get_data(as_text=True)
@@ -755,7 +712,7 @@ def test_a_refused_receipt_form_comes_back_filled(client, auth, org, db):
     login(client, auth, "clerk")
     assert 'id="receipt-send-form"' in client.get(f"/receipts/{r}").get_data(as_text=True)
     # meanwhile another hand at the desk sends it on: the clerk's form is refused, not lost
-    receipts.send_receipt(db, user(db, "clerk"), desk(db, "SPO-HC"), r, "SPO-SP")
+    act(db, receipts.send_receipt, "clerk", "SPO-HC", r, "SPO-SP")
     resp = post_form(
         client, auth, f"/receipts/{r}/send", "send", {"to": "PS1-SHO", "remarks": "थाने को जांच हेतु"}
     )

@@ -15,13 +15,16 @@ from click.testing import CliRunner
 from pypdf import PdfReader, PdfWriter
 
 from eoffice import create_app
+from eoffice.audit import stamps
 from eoffice.audit.models import AuditEvent
 from eoffice.cli import main
+from eoffice.files.docket import docket_html
 from eoffice.files.models import Correspondence, File
+from eoffice.notings.letter import letter_html
 from eoffice.notings.models import Draft
-from eoffice.pdf import service as pdfs
 from eoffice.pdf.fetcher import LockedFetcher, Refused
 from eoffice.pdf.render import html_to_pdf
+from eoffice.receipts.acknowledgement import acknowledgement_html
 from eoffice.receipts.models import Receipt
 from eoffice.storage.models import Attachment
 from tests.conftest import audit_count
@@ -110,7 +113,7 @@ def test_docket_pdf_embeds_devanagari_and_shows_the_whole_file(api, hindi_file, 
     assert DEVANAGARI_SANS.search(fonts_of(resp.data, tmp_path))
 
     file = db.get(File, hindi_file)
-    html, stamp = pdfs.docket_html(db, file)
+    html, stamp = docket_html(db, file)
     assert file.number in html and "अवकाश प्रार्थना पत्र / leave application" in html
     assert "पुलिस अधीक्षक कार्यालय / SP Office" in html  # the office, bilingual
     # the noting side: paragraph numbers, text, author, desk; C/1 linked to the list below
@@ -127,7 +130,7 @@ def test_docket_pdf_embeds_devanagari_and_shows_the_whole_file(api, hindi_file, 
     assert f"पत्रावली / File {file.number} —" in html
     assert (stamp.seq, stamp.hash) == latest_hash(db, hindi_file)
     assert stamp.hash in html
-    assert pdfs.read_stamp(resp.data) == stamp
+    assert stamps.read_stamp(resp.data) == stamp
 
 
 def test_page_numbers_come_from_the_print_stylesheet(app):
@@ -177,7 +180,7 @@ def test_a_hostile_note_is_harmless_text_in_the_page_and_the_pdf(api, hindi_file
     resp = officer.post(f"/api/v1/files/{hindi_file}/notes", {"text": HOSTILE, "desk": "SPO-SP"})
     assert resp.status_code == 201
     file = db.get(File, hindi_file)
-    html, _stamp = pdfs.docket_html(db, file)
+    html, _stamp = docket_html(db, file)
     assert "<script" not in html and "<img" not in html and "<style>@import" not in html
     assert '&lt;script&gt;alert("x")&lt;/script&gt;' in html  # text, as nh3 writes it out
     assert '&lt;img src="file:///etc/passwd"&gt;' in html
@@ -229,8 +232,8 @@ def test_the_fetcher_refuses_everything_but_static_files_and_named_objects(app, 
 def test_the_fetcher_serves_only_the_objects_it_was_given(app):
     import hashlib
 
-    from eoffice.storage import get_store
     from eoffice.storage.models import object_key
+    from eoffice.web.session import get_store
 
     png = (
         b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
@@ -283,16 +286,17 @@ def test_issuing_stores_the_letter_on_the_letterhead(api, hindi_file, db, tmp_pa
     att = db.get(Attachment, entry.attachment_id)
     assert entry.kind == "issued" and entry.page == 2
     assert body["pdf"] == f"/api/v1/attachments/{att.id}"
-    assert att.file_id == hindi_file and att.content_type == "application/pdf"
+    assert (att.owner_kind, att.owner_id) == ("file", hindi_file)
+    assert att.content_type == "application/pdf"
     # the letter shows the record up to its `draft.issued` event; the PDF's hash is logged next
-    stamp = pdfs.read_stamp(pdf.data)
+    stamp = stamps.read_stamp(pdf.data)
     issued = db.scalars(sa.select(AuditEvent).where(AuditEvent.seq == stamp.seq)).one()
     assert issued.action == "draft.issued" and issued.hash == stamp.hash
     stored = db.scalars(sa.select(AuditEvent).where(AuditEvent.seq == stamp.seq + 1)).one()
     assert stored.action == "attachment.added" and stored.payload()["sha256"] == att.sha256
 
     file = db.get(File, hindi_file)
-    html, again = pdfs.letter_html(
+    html, again = letter_html(
         db, file, draft, entry.page, issued, signer=draft_signer(db), signer_desk=None
     )
     assert again == stamp
@@ -307,7 +311,7 @@ def test_issuing_stores_the_letter_on_the_letterhead(api, hindi_file, db, tmp_pa
     assert file_json["correspondence"][1]["kind"] == "issued"
     assert file_json["correspondence"][1]["pdf"] == body["pdf"]
     assert file_json["correspondence"][0]["pdf"] is None
-    docket, _ = pdfs.docket_html(db, file)
+    docket, _ = docket_html(db, file)
     assert draft.dispatch_number in docket
 
 
@@ -357,7 +361,7 @@ def test_acknowledgement_for_dak_received_by_hand(api, client, auth, db, tmp_pat
     assert resp.status_code == 200 and resp.headers["Content-Type"] == "application/pdf"
     assert DEVANAGARI_SANS.search(fonts_of(resp.data, tmp_path))
     r = db.get(Receipt, by_hand["id"])
-    html, stamp = pdfs.acknowledgement_html(db, r)
+    html, stamp = acknowledgement_html(db, r)
     assert f'<strong id="receipt-number">{r.number}</strong>' in html
     assert "सुनीता देवी, ग्राम प्रधान" in html and "2 पृष्ठ" in html
     assert "पावती" in html and "Acknowledgement" in html
@@ -367,7 +371,7 @@ def test_acknowledgement_for_dak_received_by_hand(api, client, auth, db, tmp_pat
         )
     ).one()
     assert (stamp.seq, stamp.hash) == (diarised.seq, diarised.hash)
-    assert pdfs.read_stamp(resp.data) == stamp
+    assert stamps.read_stamp(resp.data) == stamp
     assert clerk.get(f"/api/v1/receipts/{by_post['id']}/acknowledgement.pdf").status_code == 404
     outsider = api("other").get(f"/api/v1/receipts/{by_hand['id']}/acknowledgement.pdf")
     assert outsider.status_code == 404
@@ -419,9 +423,9 @@ def test_audit_verify_pdf_matches_a_fresh_docket_and_refuses_a_tampered_one(
     )
     assert cli(pdf).exit_code == 0
 
-    wrong_hash = cli(with_metadata(pdf, **{pdfs.META_HASH: "f" * 64}), "wrong-hash.pdf")
+    wrong_hash = cli(with_metadata(pdf, **{stamps.META_HASH: "f" * 64}), "wrong-hash.pdf")
     assert wrong_hash.exit_code == 1 and "DOES NOT MATCH" in wrong_hash.output
-    unknown = cli(with_metadata(pdf, **{pdfs.META_SEQ: "999999"}), "unknown.pdf")
+    unknown = cli(with_metadata(pdf, **{stamps.META_SEQ: "999999"}), "unknown.pdf")
     assert unknown.exit_code == 1 and "no event 999999" in unknown.output
     no_stamp = cli(html_to_pdf("<p>plain</p>"), "plain.pdf")
     assert no_stamp.exit_code == 1 and "records no audit event" in no_stamp.output

@@ -16,9 +16,8 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
+from eoffice.core.outbox import SearchOutbox
 from eoffice.search.index import Busy
-from eoffice.search.indexer import indexer_for, start_thread
-from eoffice.search.models import SearchOutbox
 
 TODAY = dt.date.today().isoformat()
 
@@ -26,7 +25,7 @@ TODAY = dt.date.today().isoformat()
 @pytest.fixture
 def indexer(app):
     """The real indexer thread, as `eoffice run` starts it (polling fast for the tests)."""
-    thread, stop = start_thread(app, interval=0.1)
+    thread, stop = app.extensions["eoffice.search"].start_thread(interval=0.1)
     yield SimpleNamespace(thread=thread, stop=stop)
     stop.set()
     thread.join(timeout=30)
@@ -41,7 +40,7 @@ def wait_indexed(app, timeout: float = 5.0) -> float:
     """Wait until the indexer has drained everything; returns the seconds it took."""
     start = time.monotonic()
     while time.monotonic() - start < timeout:
-        if outbox_size(app) == 0 and app.extensions["eoffice.search"].is_current():
+        if outbox_size(app) == 0 and app.extensions["eoffice.search"].home.is_current():
             return time.monotonic() - start
         time.sleep(0.05)
     raise AssertionError(f"not indexed within {timeout} s ({outbox_size(app)} waiting)")
@@ -429,13 +428,13 @@ def test_attachment_text_waits_for_a_store_that_is_down(api, app, org, s3_server
         upload(clerk, f"/api/v1/files/{f['id']}/attachments", text, "निरीक्षण.txt").status_code
         == 201
     )
-    db, home = app.extensions["eoffice.db"], app.extensions["eoffice.search"]
+    db, home = app.extensions["eoffice.db"], app.extensions["eoffice.search"].home
     down = Indexer(db, home, lambda: ObjectStore("127.0.0.1:9", "x", "y", "eoffice-test"))
     down.drain_all()
     assert outbox_size(app) == 1  # the attachment, queued again for its text
     assert find(clerk, "अभिलेख")["total"] == 0
     assert [h["kind"] for h in find(clerk, "निरीक्षण", kind="attachment")["hits"]] == ["attachment"]
-    indexer_for(app).drain_all()
+    app.extensions["eoffice.search"].indexer.drain_all()
     assert outbox_size(app) == 0
     hit = find(clerk, "अभिलेख")["hits"][0]
     assert hit["kind"] == "attachment" and "अभिलेख</mark>" in hit["snippet"]
@@ -472,7 +471,7 @@ def test_a_write_is_findable_within_five_seconds(api, app, indexer, org):
 
 
 def test_a_second_indexer_waits_or_exits(app, indexer, api):
-    second = indexer_for(app)
+    second = app.extensions["eoffice.search"].indexer
     with pytest.raises(Busy):
         second.run(threading.Event(), wait_turn=False)
     # one that waits takes over when the first stops, and no change is lost
@@ -516,7 +515,7 @@ def worker_env(app_config):
 
 
 def doc_ids(app) -> list[str]:
-    ix = app.extensions["eoffice.search"].open()
+    ix = app.extensions["eoffice.search"].home.open()
     with ix.searcher() as s:
         return [d["doc_id"] for d in s.all_stored_fields()]
 
@@ -548,11 +547,11 @@ def note_id(app, file_id):
 
 
 def test_rebuild_swaps_in_a_fresh_index_and_a_failure_keeps_the_old(api, app, corpus, indexer):
-    home = app.extensions["eoffice.search"]
+    home = app.extensions["eoffice.search"].home
     old = home.current_dir()
     clerk = api("clerk")
     before = find(clerk, "शिकायत")["total"]
-    idx = indexer_for(app)
+    idx = app.extensions["eoffice.search"].indexer
 
     def explode(_n):
         raise RuntimeError("disk full")
@@ -571,7 +570,7 @@ def test_rebuild_swaps_in_a_fresh_index_and_a_failure_keeps_the_old(api, app, co
 
 
 def test_schema_version_change_triggers_a_rebuild(api, app, corpus, indexer):
-    home = app.extensions["eoffice.search"]
+    home = app.extensions["eoffice.search"].home
     old = home.current_dir()
     (old / "schema_version").write_text("0\n")
     assert not home.is_current()

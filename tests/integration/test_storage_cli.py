@@ -7,8 +7,8 @@ import pytest
 from click.testing import CliRunner
 
 from eoffice.cli import main
-from eoffice.config import load_config
-from eoffice.storage.cli import LARGE_STORE, Progress
+from eoffice.cli.storage import LARGE_STORE, Progress
+from eoffice.core.config import load_config
 from eoffice.storage.embedded import EmbeddedS3, running
 from eoffice.storage.models import Attachment
 from eoffice.storage.store import ObjectStore
@@ -21,7 +21,7 @@ ORPHAN = "sha256/ab/cd/abcd-left-behind-by-a-crashed-upload"
 def store(app):
     """The bucket the whole session shares, emptied: what earlier tests left has no rows here."""
     with app.app_context():
-        from eoffice.storage import get_store
+        from eoffice.web.session import get_store
 
         store = get_store()
         for obj in list(store.list("")):
@@ -160,7 +160,7 @@ def test_progress_is_reported_on_large_stores_only():
 
 
 def test_check_reports_progress_when_the_store_is_large(cli, attached, monkeypatch):
-    monkeypatch.setattr("eoffice.storage.cli.LARGE_STORE", 1)
+    monkeypatch.setattr("eoffice.cli.storage.LARGE_STORE", 1)
     result = cli("check")
     assert result.exit_code == 0
     assert "listing objects: 1 of about 1" in result.stderr

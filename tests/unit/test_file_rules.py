@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from eoffice.auth.models import User
-from eoffice.errors import Conflict, Forbidden, Invalid
+from eoffice.core.errors import Conflict, Forbidden, Invalid
 from eoffice.files.models import File, is_overdue, working_days_between
 from eoffice.notings.models import Draft, DraftVersion, Note
 from eoffice.org.models import Desk

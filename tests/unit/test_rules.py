@@ -6,11 +6,11 @@ import pytest
 
 from eoffice.audit.models import GENESIS, AuditEvent, canonical, sha256
 from eoffice.auth.models import User, verify_password
-from eoffice.auth.service import acting_desk
-from eoffice.auth.views import safe_next
-from eoffice.errors import Invalid
-from eoffice.i18n import format_indian_number
+from eoffice.core.errors import Invalid
+from eoffice.org.desks import acting_desk
 from eoffice.org.models import Desk, DeskHolding, Office, OrgError
+from eoffice.web.i18n import format_indian_number
+from eoffice.web.pages import safe_next
 
 
 def test_office_tree_refuses_cycles():

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from eoffice.db import Base
+from eoffice.core.db import Base
 
 
 class Counter(Base):

@@ -7,10 +7,9 @@ import os
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify
 
-from eoffice.auth.permissions import public
-from eoffice.db import get_session
-from eoffice.errors import Unavailable
-from eoffice.storage import get_store
+from eoffice.core.errors import Unavailable
+from eoffice.web.access import public
+from eoffice.web.session import get_session, get_store
 
 bp = Blueprint("health", __name__)
 

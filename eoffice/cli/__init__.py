@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 import yaml
 
-from eoffice.config import load_config
+from eoffice.core.config import load_config
 
 
 def _app(**overrides):
@@ -64,7 +64,8 @@ def db_current() -> None:
 
 def load_org_file(path: Path) -> str:
     """Load an organisation YAML file; returns the summary or raises OrgFileError."""
-    from eoffice.db import Database
+    from eoffice.core.db import Database
+    from eoffice.core.uow import unit_of_work
     from eoffice.org.service import OrgFileError, load_org
 
     try:
@@ -75,7 +76,7 @@ def load_org_file(path: Path) -> str:
         raise OrgFileError(["the file is not UTF-8 text"]) from exc
     database = Database(load_config()["DATABASE_URL"])
     try:
-        with database.write_sessionmaker() as session:
+        with unit_of_work(database) as session:  # the whole file, or nothing
             return load_org(session, data).summary()
     finally:
         database.dispose()
@@ -101,7 +102,7 @@ def org_load(file: Path) -> None:
         sys.exit(1)
 
 
-DEMO_FILE = Path(__file__).parent / "demo" / "district.yaml"
+DEMO_FILE = Path(__file__).parent.parent / "demo" / "district.yaml"
 
 
 def demo_logins() -> list[tuple[str, str, str]]:
@@ -116,7 +117,7 @@ def demo(if_empty: bool) -> None:
     import sqlalchemy as sa
 
     from eoffice.auth.models import User
-    from eoffice.db import Database
+    from eoffice.core.db import Database
 
     if if_empty:
         database = Database(load_config()["DATABASE_URL"])
@@ -127,13 +128,14 @@ def demo(if_empty: bool) -> None:
             click.echo("the database already has users; the demo district was not loaded")
             return
     click.echo(load_org_file(DEMO_FILE))
+    from eoffice.core.uow import unit_of_work
     from eoffice.demo import load_demo_files
     from eoffice.storage import get_store_factory
 
     cfg = load_config()
     database = Database(cfg["DATABASE_URL"])
     # the demo issues a letter, whose PDF goes to the object store (embedded unless configured)
-    with object_store(cfg) as overrides, database.write_sessionmaker() as session:
+    with object_store(cfg) as overrides, unit_of_work(database) as session:
         store = get_store_factory({**cfg, **overrides})()
         store.ensure_bucket()
         made = load_demo_files(session, store)
@@ -165,7 +167,7 @@ def audit_verify(pdf_path: Path | None) -> None:
 
     from eoffice.audit import service
     from eoffice.audit.models import AuditEvent
-    from eoffice.db import Database
+    from eoffice.core.db import Database
 
     if pdf_path is not None:
         _verify_pdf(pdf_path)
@@ -184,8 +186,8 @@ def audit_verify(pdf_path: Path | None) -> None:
 
 
 def _verify_pdf(path: Path) -> None:
-    from eoffice.db import Database
-    from eoffice.pdf.service import check_stamp, read_stamp
+    from eoffice.audit.stamps import check_stamp, read_stamp
+    from eoffice.core.db import Database
 
     try:
         stamp = read_stamp(path.read_bytes())
@@ -207,7 +209,7 @@ def _verify_pdf(path: Path) -> None:
 
 
 def _add_storage_commands() -> None:
-    from eoffice.storage.cli import storage
+    from eoffice.cli.storage import storage
 
     main.add_command(storage)
 
@@ -226,10 +228,8 @@ def search() -> None:
 @search.command("rebuild")
 def search_rebuild() -> None:
     """Build a fresh index from the database and swap it in; the old one serves until then."""
-    from eoffice.search.indexer import indexer_for
-
     app = _app()
-    indexer = indexer_for(app)
+    engine = app.extensions["eoffice.search"]
     bar_holder: dict = {}
 
     def total(n: int) -> None:
@@ -237,7 +237,7 @@ def search_rebuild() -> None:
         bar_holder["bar"].__enter__()
 
     try:
-        report = indexer.rebuild(progress=lambda n: bar_holder["bar"].update(n), total=total)
+        report = engine.rebuild(progress=lambda n: bar_holder["bar"].update(n), total=total)
     except Exception as exc:
         click.echo(f"rebuild failed, the old index is still in use: {exc}", err=True)
         sys.exit(1)
@@ -251,10 +251,8 @@ def search_rebuild() -> None:
 @search.command("status")
 def search_status() -> None:
     """Documents in the index, changes waiting in the outbox, and when the index last changed."""
-    from eoffice.search.status import index_status
-
     app = _app()
-    st = index_status(app)
+    st = app.extensions["eoffice.search"].status()
     app.extensions["eoffice.db"].dispose()
     click.echo(f"index folder:   {st['folder'] or '(none yet)'}")
     click.echo(f"schema version: {st['version']} (this program: {st['expected_version']})")
@@ -277,10 +275,10 @@ def worker(once: bool, wait: bool) -> None:
     import threading
 
     from eoffice.search.index import Busy
-    from eoffice.search.indexer import indexer_for
 
     app = _app()
-    indexer = indexer_for(app)
+    engine = app.extensions["eoffice.search"]
+    indexer = engine.indexer
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -289,7 +287,7 @@ def worker(once: bool, wait: bool) -> None:
                 click.echo(f"indexed {indexer.drain_all()} changes")
             return
         click.echo("indexer running (Ctrl-C stops it)")
-        indexer.run(stop, wait_turn=wait)
+        engine.run(stop, wait_turn=wait)
     except Busy:
         pid = indexer.home.holder_pid("indexer")
         click.echo(f"another indexer is running (pid {pid}); not starting a second one", err=True)
@@ -331,8 +329,6 @@ def run(host: str, port: int, threads: int) -> None:
     import waitress
 
     from eoffice import migrate
-    from eoffice.search.indexer import start_thread
-    from eoffice.storage import get_store
 
     cfg = load_config()
     migrate.upgrade(cfg["DATABASE_URL"])
@@ -343,12 +339,11 @@ def run(host: str, port: int, threads: int) -> None:
     signal.signal(signal.SIGTERM, _stop)
     with object_store(cfg) as overrides:
         app = _app(**overrides)
-        with app.app_context():
-            get_store().ensure_bucket()
+        app.extensions["eoffice.store"]().ensure_bucket()
         click.echo(f"instance folder: {cfg['INSTANCE']}")
         # the search indexer runs beside the web server; with `eoffice worker` running
         # elsewhere, this one waits its turn
-        indexer, stop_indexer = start_thread(app)
+        indexer, stop_indexer = app.extensions["eoffice.search"].start_thread()
         click.echo(f"eoffice is serving on http://{host}:{port}/  (Ctrl-C stops it)")
         try:
             waitress.serve(app, host=host, port=port, threads=threads, ident="eoffice", _quiet=True)

@@ -1,4 +1,6 @@
-"""Database plumbing: the declarative Base, engines and the per-request session."""
+"""Database plumbing: the declarative Base, engines, session factories and UTC timestamps.
+
+The session of a web request lives in eoffice.web.session; the unit of work in eoffice.core.uow."""
 
 from __future__ import annotations
 
@@ -6,7 +8,6 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -85,9 +86,10 @@ class Database:
     """Engine and session factory bound to one app."""
 
     def __init__(self, url: str):
-        # every session queues index updates when it flushes indexable rows
-        import eoffice.search.outbox  # noqa: F401
+        from eoffice.core import kinds
 
+        # every mapped class of every module, and their kinds, before the first session
+        kinds.load_modules()
         self.url = url
         self.engine = make_engine(url)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
@@ -104,21 +106,6 @@ class Database:
         self.engine.dispose()
 
 
-def get_db() -> Database:
-    return current_app.extensions["eoffice.db"]
-
-
-def get_session() -> Session:
-    """The session of the current request (or app context), created on first use.
-
-    Requests that may change something get a session that takes the write lock at once."""
-    if "db_session" not in g:
-        db = get_db()
-        reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
-        g.db_session = (db.sessionmaker if reading else db.write_sessionmaker)()
-    return g.db_session
-
-
 def begin_writing(session: Session) -> None:
     """A reading session is about to write: on SQLite, end its read snapshot and take the write
     lock now (BEGIN IMMEDIATE), so it waits its turn instead of failing as busy. Objects loaded
@@ -129,10 +116,3 @@ def begin_writing(session: Session) -> None:
         return
     session.rollback()
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-
-
-def close_session(_exc: BaseException | None = None) -> None:
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.rollback()
-        session.close()

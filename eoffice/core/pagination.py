@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import request
 from sqlalchemy.orm import Session
 
 
@@ -19,14 +18,6 @@ class Page:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
-
-
-def page_arg() -> int:
-    """?page=N from the query string; anything unusable means the first page."""
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
 
 
 def paginate(session: Session, stmt, page: int, per_page: int, *, rows: bool = False) -> Page:

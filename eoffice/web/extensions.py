@@ -5,9 +5,8 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
-import eoffice.auth.ratelimit  # noqa: F401  (registers the eoffice+sql:// storage scheme)
-
 babel = Babel()
 csrf = CSRFProtect()
-# Only the routes that ask for a limit get one; counters live in the database (auth/ratelimit.py).
+# Only the routes that ask for a limit get one; counters live in the database (auth/ratelimit.py,
+# whose storage scheme the app registers before binding the limiter).
 limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="eoffice+sql://")

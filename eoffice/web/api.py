@@ -7,7 +7,9 @@ import json
 from flask import Blueprint, g, jsonify, request
 from spectree import SpecTree
 
-from eoffice.errors import error_body
+from eoffice.core.errors import Invalid
+from eoffice.web.access import PUBLIC
+from eoffice.web.errors import error_body
 
 
 def _before(req, resp, req_validation_error, instance, *args):
@@ -42,12 +44,6 @@ def request_desk_code() -> str | None:
     return request.args.get("desk") or request.form.get("desk")
 
 
-def api_user():
-    from flask_login import current_user
-
-    return current_user if current_user.is_authenticated else None
-
-
 def api_token() -> str | None:
     return g.get("api_token")
 
@@ -61,14 +57,7 @@ def openapi_document():
     return jsonify(spec.spec)
 
 
-openapi_document.eoffice_action = "public"
-
-
-def acting_desk_for_request(user):
-    """The desk a JSON call acts from: `desk` in the body or query; needed with several desks."""
-    from eoffice.auth.service import acting_desk
-
-    return acting_desk(user, request_desk_code())
+openapi_document.eoffice_action = PUBLIC
 
 
 def iso(value):
@@ -76,8 +65,6 @@ def iso(value):
 
 
 def page_args() -> tuple[int, int]:
-    from eoffice.errors import Invalid
-
     try:
         page = int(request.args.get("page", 1))
         per_page = int(request.args.get("per_page", 25))

@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from eoffice.config import load_config
+from eoffice.core.config import load_config
 
 # Below this many objects the commands finish in a moment: no progress unless someone watches.
 LARGE_STORE = 5000
@@ -62,8 +62,8 @@ def _store_and_session():
     """The configured object store (or the embedded one, started for the command) and a
     database session."""
     from eoffice.cli import object_store
-    from eoffice.db import Database
-    from eoffice.errors import Unavailable
+    from eoffice.core.db import Database
+    from eoffice.core.errors import Unavailable
     from eoffice.storage import get_store_factory
     from eoffice.storage.embedded import running
 
@@ -153,7 +153,7 @@ def check() -> None:
         with Progress(service.expected_objects(session), "listing objects") as progress:
             missing = service.check(session, store, progress=progress)
         for att in missing:
-            owner = f"file {att.file_id}" if att.file_id else f"receipt {att.receipt_id}"
+            owner = f"{att.owner_kind} {att.owner_id}"
             click.echo(f"missing: attachment {att.id} ({owner}) {att.name!r} {att.key}")
     if missing:
         click.echo(

@@ -1,0 +1,3 @@
+from eoffice.cli import main
+
+main()

@@ -1,0 +1,42 @@
+"""The files module: the File aggregate (number, holder, movement, correspondence side)."""
+
+from eoffice.core import kinds
+from eoffice.files import access, documents
+from eoffice.files.models import File
+from eoffice.files.service import get_file
+
+
+def _load_for_update(session, user, file_id):
+    return get_file(session, user, file_id, for_update=True)
+
+
+def _may_attach(file: File, desk) -> None:
+    file.ensure_holder(desk)
+
+
+kinds.register(
+    kinds.Kind(
+        name="file",
+        model=File,
+        can_view=access.can_view_file,
+        visible_ids=access.visible_file_ids,
+        page=("files.show", "file_id"),
+        search=kinds.SearchSpec(
+            code=1,
+            documents=documents.documents,
+            texts=documents.texts,
+            count=kinds.count_rows(File),
+            children=documents.children,
+            inherited=("status", "category"),
+            statuses={"open": 1, "parked": 2, "closed": 3},
+        ),
+        attachments=kinds.AttachmentOwner(
+            load_for_update=_load_for_update,
+            check=_may_attach,
+            scope=documents.scope,
+            attached=File.mark_changed,
+        ),
+    )
+)
+kinds.register_actions({"file.create": {"clerk", "officer"}, "file.close": {"officer"}})
+kinds.register_blueprints("files", pages=["eoffice.files.views:bp"], api=["eoffice.files.api:bp"])

@@ -1,0 +1,67 @@
+"""An issued letter as a PDF on the office's bilingual letterhead, stored in the object store
+with its source text. It records the audit event of its issue (eoffice.audit.stamps)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from eoffice.audit.models import AuditEvent
+from eoffice.audit.service import latest_event
+from eoffice.audit.stamps import Stamp
+from eoffice.files.models import File
+from eoffice.notings.models import Draft
+from eoffice.pdf.fetcher import LockedFetcher
+from eoffice.pdf.render import html_to_pdf, render_html
+from eoffice.storage.service import store_generated
+
+PDF_TYPE = "application/pdf"
+
+
+def letter_html(
+    session: Session,
+    file: File,
+    draft: Draft,
+    page: int,
+    event: AuditEvent | None,
+    *,
+    signer=None,
+    signer_desk=None,
+) -> tuple[str, Stamp]:
+    """The approved version on the office's bilingual letterhead, with its dispatch number."""
+    stamp = Stamp.of(event)
+    html = render_html(
+        "letter.html",
+        file=file,
+        office=file.office,
+        section=file.section,
+        draft=draft,
+        body=draft.approved_body(),
+        page=page,
+        issued_at=draft.issued_at,
+        signer=signer,
+        signer_desk=signer_desk,
+        stamp=stamp,
+    )
+    return html, stamp
+
+
+def store_letter(session: Session, store, user, desk, file: File, draft: Draft, page: int):
+    """Render the issued letter, put it in the object store, then add its row (same transaction
+    as the issue: the caller commits). Call it after the `draft.issued` event is recorded: that
+    event is the one the letter shows. A store that is down raises Unavailable: nothing issued."""
+    event = latest_event(session, "file", file.id)
+    html, _stamp = letter_html(session, file, draft, page, event, signer=user, signer_desk=desk)
+    data = html_to_pdf(html, LockedFetcher())
+    # the index takes the letter's source text: text pulled out of WeasyPrint's PDFs garbles Hindi
+    return store_generated(
+        session,
+        store,
+        user,
+        desk,
+        file,
+        name=f"{draft.dispatch_number.replace('/', '-')}.pdf",
+        data=data,
+        content_type=PDF_TYPE,
+        text="\n".join((draft.title, draft.dispatch_number or "", draft.approved_body() or "")),
+        event={"letter": draft.dispatch_number},
+    )

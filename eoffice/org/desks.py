@@ -1,0 +1,72 @@
+"""Desks as the record modules meet them: which desk a user acts from, the desk a record is sent
+to, and whether it may go there. One rule for the pages and the API alike."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from eoffice.core.errors import Forbidden, Invalid
+from eoffice.org.models import Desk
+
+REFUSE, FIRST, NONE = "refuse", "first", "none"
+
+
+def acting_desk(user, code: str | None = None, *, holder_id=None, unsure: str = REFUSE):
+    """The desk `user` acts from:
+
+    1. the desk named (`code`), which they must hold (422 `not_your_desk`);
+    2. else their only desk;
+    3. else, of several, the one that holds the record acted on (`holder_id`);
+    4. else, `unsure` decides: refuse (422 `desk_required`: say which), the first of their
+       desks (the pages, until the desk switcher says otherwise), or none (reading only).
+
+    A user who holds no desk acts from none."""
+    desks = user.current_desks()
+    if code:
+        for desk in desks:
+            if desk.code == code:
+                return desk
+        raise Invalid(f"you do not hold desk {code}", field="desk", code="not_your_desk")
+    if len(desks) <= 1:
+        return desks[0] if desks else None
+    if holder_id is not None:
+        for desk in desks:
+            if desk.id == holder_id:
+                return desk
+    if unsure == FIRST:
+        return desks[0]
+    if unsure == NONE:
+        return None
+    raise Invalid(
+        "you hold several desks: say which one in 'desk'", field="desk", code="desk_required"
+    )
+
+
+def require_desk(desk: Desk | None) -> Desk:
+    if desk is None:
+        raise Forbidden("you hold no desk", code="no_desk")
+    return desk
+
+
+def find_desk(session: Session, code: str | None, field: str = "to") -> Desk:
+    """The desk a file or a receipt is sent to, by its code (422 when there is none).
+
+    Whether it may go there (in use, not already there) is `check_destination`. A desk that
+    nobody holds at present is a fine destination: work sits on desks, not people, and its
+    inbox waits for whoever takes charge."""
+    code = (code or "").strip()
+    if not code:
+        raise Invalid(f"{field} is required", field=field)
+    desk = session.scalars(sa.select(Desk).where(Desk.code == code)).one_or_none()
+    if desk is None:
+        raise Invalid(f"unknown desk '{code}'", field=field, code="unknown_desk")
+    return desk
+
+
+def check_destination(to: Desk, holder_desk_id: int | None, what: str) -> None:
+    """A file or a receipt goes only to another desk that is in use (422 otherwise)."""
+    if to.id == holder_desk_id:
+        raise Invalid(f"the {what} is already on that desk", field="to", code="same_desk")
+    if not to.active:
+        raise Invalid(f"desk {to.code} is not in use", field="to", code="desk_inactive")

@@ -1,0 +1,7 @@
+"""The search module: the search page and GET /api/v1/search."""
+
+from eoffice.core import kinds
+
+kinds.register_blueprints(
+    "search", pages=["eoffice.search.views:bp"], api=["eoffice.search.api:bp"]
+)
