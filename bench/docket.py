@@ -12,7 +12,7 @@ services (a send every 10 notes, opened by the receiver). Then, alternating, in 
   string, with its own default fetcher and the stylesheet given as a plain file.
 
 The ratio is the app's median over the reference's: what the app adds to WeasyPrint's own work.
-A third row times `eoffice.pdf.service.docket_html` alone (the app's own part) after each pair.
+A third row times `eoffice.files.docket.docket_html` alone (the app's own part) after each pair.
 """
 
 from __future__ import annotations
@@ -32,19 +32,23 @@ import weasyprint
 import yaml
 from pypdf import PdfReader
 
-import eoffice.models  # noqa: F401
 from eoffice import create_app, migrate
 from eoffice.auth.models import configure_hasher
 from eoffice.cli import DEMO_FILE
-from eoffice.db import Database
+from eoffice.core import kinds
+from eoffice.core.db import Database
+from eoffice.core.uow import commit
 from eoffice.files import service as files
+from eoffice.files.docket import docket_html
 from eoffice.files.models import File
+from eoffice.notings import service as notings
 from eoffice.org.service import load_org
-from eoffice.pdf import service as pdfs
 from eoffice.pdf.fetcher import STATIC_ROOT
 from eoffice.receipts import service as receipts
 
 from .efile import Clock
+
+kinds.load_modules()
 
 NOTES = [
     "प्रार्थी का अवकाश खाता संलग्न है (देखें C/{c})। आकस्मिक अवकाश शेष है। अवलोकनार्थ प्रस्तुत।",
@@ -64,16 +68,19 @@ def build(url: str, n_notes: int) -> tuple[int, str, str]:
     database = Database(url)
     org = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))
     password = {u["username"]: u["password"] for u in org["users"]}
+    # services only flush: each use case is committed here, as a request would commit it
     with database.write_sessionmaker() as session:
         load_org(session, org)
+        commit(session)
 
         def actor(username, desk_code):
             user = session.scalars(sa.select(User).where(User.username == username)).one()
             return user, session.scalars(sa.select(Desk).where(Desk.code == desk_code)).one()
 
         hc, asp = actor("hc.estt", "SPKNJ-HC-ESTT"), actor("asp.knj", "SPKNJ-ASP")
-        dak = [
-            receipts.diarise(
+        dak = []
+        for i in range(5):
+            receipt = receipts.diarise(
                 session,
                 *hc,
                 {
@@ -82,22 +89,26 @@ def build(url: str, n_notes: int) -> tuple[int, str, str]:
                     "received_on": dt.date.today(),
                     "sender_name": f"प्रार्थी {i}",
                 },
-            ).id
-            for i in range(5)
-        ]
+            )
+            commit(session)
+            dak.append(receipt.id)
         file = files.create_file(
             session,
             *hc,
             {"subject": "भूमि विवाद की शिकायत / land dispute", "head": "21", "category": "B"},
             dak,
         )
+        commit(session)
         holder, other = hc, asp
         for i in range(n_notes):
             text = NOTES[i % len(NOTES)].format(c=i % 5 + 1, d=dt.date.today().isoformat())
-            files.add_note(session, *holder, file.id, f"{text} ({i + 1})")
+            notings.add_note(session, *holder, file.id, f"{text} ({i + 1})")
+            commit(session)
             if i % 10 == 9:  # a movement every 10 notes: 20 sends, 20 openings
                 files.send_file(session, *holder, file.id, other[1].code, "अवलोकनार्थ")
+                commit(session)
                 files.open_file(session, other[0], other[1], file.id)
+                commit(session)
                 holder, other = other, holder
         file_id = file.id
     database.dispose()
@@ -117,7 +128,7 @@ def main_bench(n_notes: int, reps: int, warmup: int) -> str:
         headers = {"Authorization": f"Bearer {resp.get_json()['token']}"}
         with app.app_context():
             session = app.extensions["eoffice.db"].sessionmaker()
-            html, _stamp = pdfs.docket_html(session, session.get(File, file_id))
+            html, _stamp = docket_html(session, session.get(File, file_id))
             session.close()
         # the same HTML for WeasyPrint alone: the stylesheet as a plain file, default fetcher
         css = (STATIC_ROOT / "pdf" / "print.css").as_uri()
@@ -139,7 +150,7 @@ def main_bench(n_notes: int, reps: int, warmup: int) -> str:
             with app.app_context():
                 session = app.extensions["eoffice.db"].sessionmaker()
                 with Clock() as clock:
-                    pdfs.docket_html(session, session.get(File, file_id))
+                    docket_html(session, session.get(File, file_id))
                 session.close()
             return clock.elapsed
 

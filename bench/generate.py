@@ -31,15 +31,18 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.orm import joinedload
 
-import eoffice.models  # noqa: F401  (every mapped class, for the tables)
 from eoffice import migrate
 from eoffice.auth.models import User
-from eoffice.db import Database
+from eoffice.core import kinds
+from eoffice.core.db import Database
+from eoffice.core.numbering import Counter
+from eoffice.core.uow import commit
 from eoffice.files.models import Correspondence, File, FileAccess, Movement
 from eoffice.notings.models import Draft, DraftVersion, Note
-from eoffice.numbering import Counter
 from eoffice.org.models import Desk, DeskHolding
 from eoffice.receipts.models import Receipt
+
+kinds.load_modules()  # every mapped class, for the tables
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "eoffice" / "demo" / "district.yaml"
 BENCH_PASSWORD = "bench-pass-2026"  # noqa: S105  (every generated user; demo users keep theirs)
@@ -974,6 +977,7 @@ def _write_correspondence(conn, plan, first, file_id, rng, bar, counts) -> None:
                     "created_by_id": item["user"],
                     "created_at": _ts(at),
                     "file_id": file_id[fi],
+                    "version": 1,
                 }
             )
             pages[fi] += 1
@@ -1112,6 +1116,7 @@ def load_organisation(db: Database, which: str) -> None:
     configure_hasher(time_cost=1, memory_cost=1024, parallelism=1)
     with db.write_sessionmaker() as session:
         report = load_org(session, district_org() if which == "district" else demo_org())
+        commit(session)  # load_org only flushes
     click.echo(f"organisation: {report.summary()}", err=True)
 
 

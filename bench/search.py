@@ -36,15 +36,16 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.analysis import StandardAnalyzer
 
-import eoffice.models  # noqa: F401
 from eoffice import create_app, migrate
 from eoffice.auth.models import User
+from eoffice.core import kinds
 from eoffice.org.models import Office
 from eoffice.search import documents
-from eoffice.search.index import IndexHome
-from eoffice.search.indexer import Indexer
-from eoffice.search.query import Scope, SearchQuery, matching_docs, parse, search
-from eoffice.search.schema import CATEGORY_CODES, KINDS, STATUS_CODES
+from eoffice.search.engine import WhooshSearch
+from eoffice.search.query import Scope, SearchQuery, matching_docs, parse
+from eoffice.search.schema import CATEGORY_CODES, kinds_indexed, status_codes
+
+kinds.load_modules()
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -77,7 +78,7 @@ STOCK_FIELDS = ("doc_id", "kind", "status", "category", "number", "title", "body
 def stock_doc(doc: dict) -> dict:
     """The same document for plain Whoosh and FTS5: texts, plus the filters as plain fields."""
     out = {k: v for k, v in doc.items() if k in STOCK_FIELDS}
-    for name, codes in (("status", STATUS_CODES), ("category", CATEGORY_CODES)):
+    for name, codes in (("status", status_codes()), ("category", CATEGORY_CODES)):
         names = {code: text for text, code in codes.items()}
         if doc.get(f"c_{name}"):
             out[name] = names[doc[f"c_{name}"]]
@@ -88,7 +89,7 @@ def stream(database, limit: int | None):
     """The same documents, in the same order, for every engine."""
     n = 0
     with database.sessionmaker() as session:
-        for kind in KINDS:
+        for kind in kinds_indexed():
             for doc in documents.all_documents(session, kind):
                 yield doc
                 n += 1
@@ -142,14 +143,17 @@ def main(db_path: Path, limit: int | None, reps: int, rebuild: bool) -> None:
         )
         database = app.extensions["eoffice.db"]
         with database.sessionmaker() as session:
-            total = sum(documents.count(session, k) for k in KINDS)
+            total = sum(documents.count(session, k) for k in kinds_indexed())
         n_docs = min(total, limit) if limit else total
         click.echo(f"{n_docs:,} documents to index", err=True)
 
         # --- indexing --------------------------------------------------------------------------
         # One pass over the documents feeds all three engines in turn, each call timed on its
         # own, so a change in the machine's load falls on all of them alike.
-        home = IndexHome(work / "ours")
+        # the app's search engine, on an index of its own that this run fills by hand
+        engine = WhooshSearch(database, work / "ours", app.extensions["eoffice.store"])
+        app.extensions["eoffice.search"] = engine
+        home = engine.home
         folder = home.new_generation()
         oix = whoosh_index.open_dir(str(folder))
         ow = oix.writer(limitmb=128)
@@ -195,7 +199,7 @@ def main(db_path: Path, limit: int | None, reps: int, rebuild: bool) -> None:
         rebuild_line = ""
         if rebuild:
             t = clock()
-            Indexer(database, IndexHome(work / "rebuild")).rebuild()
+            WhooshSearch(database, work / "rebuild").rebuild()
             took = clock() - t
             rebuild_line = (
                 f"| `eoffice search rebuild` (reads the database too) | {took:.1f} "
@@ -266,7 +270,6 @@ def main(db_path: Path, limit: int | None, reps: int, rebuild: bool) -> None:
                 )
 
         # --- the whole search() for a user ------------------------------------------------------
-        app.extensions["eoffice.search"] = home
         with app.app_context(), database.sessionmaker() as session:
             auditor = (
                 session.scalar(sa.select(User).where(User.roles.contains("auditor")).limit(1))
@@ -285,7 +288,7 @@ def main(db_path: Path, limit: int | None, reps: int, rebuild: bool) -> None:
                 ]
                 for label, text, opts in QUERIES[:2]:
                     sq = SearchQuery(q=text, kind=opts.get("kind"))
-                    ut, _ = timeit(lambda sq=sq: search(session, auditor, home, sq).total, reps)
+                    ut, _ = timeit(lambda sq=sq: engine.search(session, auditor, sq).total, reps)
                     q = parse(oix.schema, text)
                     with oix.searcher() as s:
 
