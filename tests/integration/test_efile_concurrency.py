@@ -189,3 +189,82 @@ def test_opening_a_file_waits_for_a_writer_instead_of_failing(app, tokens, db):
         sa.select(Movement).where(Movement.file_id == file["id"]).order_by(Movement.id.desc())
     ).first()
     assert last.opened_at is not None
+
+
+def _receipt_on_clerks_desk(app, tokens) -> dict:
+    return (
+        app.test_client()
+        .post(
+            "/api/v1/receipts",
+            headers=tokens["clerk"],
+            json={
+                "subject": "समवर्ती डाक",
+                "sender": {"name": "प्रेषक"},
+                "mode": "post",
+                "received_on": dt.date.today().isoformat(),
+            },
+        )
+        .get_json()
+    )
+
+
+def test_two_sends_of_one_receipt_at_once_one_wins(app, tokens, db):
+    """The receipt's row is locked for the write and carries a version: of two desks' sends at
+    the same instant exactly one lands; the other is told (409), and the audit log has one."""
+    from eoffice.audit.models import AuditEvent
+    from eoffice.receipts.models import Receipt
+
+    receipt = _receipt_on_clerks_desk(app, tokens)
+    targets = ["SPO-SP", "PS1-SHO"]
+
+    def send(i):
+        resp = app.test_client().post(
+            f"/api/v1/receipts/{receipt['id']}/send",
+            headers=tokens["clerk"],
+            json={"to": targets[i], "remarks": f"प्रेषित {i}"},
+        )
+        return resp.status_code, resp.get_json()
+
+    results = run_together(2, send)
+    assert sorted(s for s, _ in results) == [200, 409], results
+    loser = next(body for s, body in results if s == 409)
+    assert loser["error"]["code"] in ("stale_version", "not_holder")
+    winner = next(body for s, body in results if s == 200)
+    db.rollback()
+    row = db.get(Receipt, receipt["id"])
+    assert row.holder_desk_id is not None and winner["holder"] in targets
+    assert row.version == 2  # diarised, then sent once
+    sent = db.scalars(
+        sa.select(AuditEvent).where(
+            AuditEvent.action == "receipt.sent", AuditEvent.object_id == str(receipt["id"])
+        )
+    ).all()
+    assert len(sent) == 1
+
+
+def test_a_receipt_changed_under_a_writer_is_a_409_not_a_lost_update(app, db, org):
+    """Without waiting on the lock (a writer that read the receipt before the other committed),
+    the version column refuses the stale write."""
+    from eoffice.core import uow
+    from eoffice.core.errors import Conflict
+    from eoffice.receipts.models import Receipt
+    from tests.factories import make_receipt
+
+    receipt = make_receipt(db)
+    database = app.extensions["eoffice.db"]
+    first, second = database.sessionmaker(), database.sessionmaker()
+    try:
+        mine = first.get(Receipt, receipt.id)
+        first.commit()  # what a page showed earlier: read, the request long over
+        theirs = second.get(Receipt, receipt.id)
+        theirs.remarks = "बदला"
+        uow.commit(second)
+        mine.remarks = "मेरा"
+        with pytest.raises(Conflict) as refused:
+            uow.commit(first)
+        assert refused.value.code == "stale_version"
+    finally:
+        first.close()
+        second.close()
+    db.refresh(receipt)
+    assert receipt.remarks == "बदला" and receipt.version == 2
