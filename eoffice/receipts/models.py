@@ -8,6 +8,7 @@ import enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from eoffice.auth.permissions import can
 from eoffice.core.db import Base, utcnow
 from eoffice.core.errors import Conflict
 from eoffice.org.desks import check_destination
@@ -81,6 +82,18 @@ class Receipt(Base):
         """Number and subject, short enough for a list of choices."""
         subject = self.subject if len(self.subject) <= 80 else self.subject[:79] + "…"
         return f"{self.number} — {subject}"
+
+    def allowed_actions(self, desk: Desk | None, user) -> set[str]:
+        """What `user`, acting from `desk`, may do with the receipt now: the page offers these
+        forms, and each use case checks the same rules again when it runs."""
+        if desk is None or user is None:
+            return set()
+        if self.status != ReceiptStatus.open or self.holder_desk_id != desk.id:
+            return set()
+        acts = {"send", "close", "attach"}
+        if can(user, "file.create"):
+            acts.add("open_file")
+        return acts
 
     def ensure_movable_by(self, desk: Desk) -> None:
         if self.status != ReceiptStatus.open:

@@ -8,7 +8,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from eoffice.auth.permissions import can
 from eoffice.core import kinds
 from eoffice.core.errors import Conflict, Invalid
 from eoffice.core.pagination import Page, paginate
@@ -16,7 +15,7 @@ from eoffice.org.pages import desk_choices, web_desk
 from eoffice.receipts import service
 from eoffice.receipts.acknowledgement import acknowledgeable_receipt, acknowledgement_pdf
 from eoffice.receipts.forms import ReceiptCloseForm, ReceiptForm, ReceiptSendForm
-from eoffice.receipts.models import Receipt, ReceiptStatus
+from eoffice.receipts.models import Receipt
 from eoffice.storage.service import attachments_of
 from eoffice.storage.views import several_files, upload_many
 from eoffice.web.access import LOGGED_IN, requires
@@ -77,11 +76,8 @@ def new():
 def _render(session, receipt: Receipt, send=None, close=None, status: int = 200, failed=None):
     """The receipt page; `failed` names the refused form, shown again with what was typed."""
     desk = web_desk()
-    movable = (
-        desk is not None
-        and receipt.status == ReceiptStatus.open
-        and receipt.holder_desk_id == desk.id
-    )
+    acts = receipt.allowed_actions(desk, current_user)
+    movable = "send" in acts
     if send is None:
         send = ReceiptSendForm(prefix="send", formdata=None)
     send.to.choices = desk_choices(session, desk)
@@ -95,7 +91,7 @@ def _render(session, receipt: Receipt, send=None, close=None, status: int = 200,
         file=file,
         desk=desk,
         movable=movable,
-        may_open_file=movable and can(current_user, "file.create"),
+        may_open_file="open_file" in acts,
         send_form=send,
         close_form=close,
         failed=failed,
