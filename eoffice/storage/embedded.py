@@ -49,6 +49,20 @@ def free_port_block(start: int = 20000, end: int = 32000, step: int = 17) -> int
     raise RuntimeError("no free block of ports on 127.0.0.1")
 
 
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: the kernel sends it SIGTERM when the process that started it
+    dies, even by `kill -9` (Linux), so no orphaned server keeps the data folder."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: the stop() at exit is all there is
+        pass
+
+
 class PortTaken(RuntimeError):
     pass
 
@@ -171,6 +185,7 @@ class EmbeddedS3:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 - only prctl, before exec
         )
         out.close()
         deadline = time.monotonic() + timeout

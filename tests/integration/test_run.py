@@ -80,5 +80,7 @@ def test_two_independent_instances(tmp_path):
         assert (folder / "secret_key").exists()
     assert (a / "secret_key").read_text() != (b / "secret_key").read_text()
     # nothing left listening: the weed processes went with their parent
-    leftover = subprocess.run(["pgrep", "-f", f"-dir={a / 's3' / 'data'}"], capture_output=True)
+    leftover = subprocess.run(
+        ["pgrep", "-f", "--", f"-dir={a / 's3' / 'data'}"], capture_output=True
+    )
     assert leftover.stdout == b""
