@@ -19,6 +19,10 @@ from eoffice.storage.embedded import EmbeddedS3
 
 PG_URL = os.environ.get("EOFFICE_TEST_DATABASE_URL")
 kinds.load_modules()  # every mapped class, for the metadata the fixtures truncate
+# The suite's apps and the commands it runs (each with an instance folder of its own) seal one
+# audit log, as one office's processes do: they share its key. Processes a test starts with a
+# clean environment keep their instance's own.
+os.environ.setdefault("EOFFICE_AUDIT_KEY", "test-audit-key-" + secrets.token_hex(16))
 
 # Still argon2id, at a cost that lets the suite create hundreds of users quickly.
 configure_hasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -73,35 +77,50 @@ def _reset_postgres() -> None:
     engine.dispose()
 
 
-@pytest.fixture
-def database_url(migrated_template, tmp_path):
+def new_database(migrated_template, folder) -> str:
+    """A migrated, empty database: a copy of the template in `folder`, or PostgreSQL emptied."""
     if PG_URL:
         _reset_postgres()
         return PG_URL
-    path = tmp_path / "eoffice.sqlite3"
+    path = folder / "eoffice.sqlite3"
     shutil.copy(migrated_template, path)
     return f"sqlite:///{path}"
 
 
-@pytest.fixture
-def app_config(database_url, s3_server, tmp_path):
+def config_for(database_url, s3_server, folder) -> dict:
     return {
-        "INSTANCE": tmp_path / "instance",
+        "INSTANCE": folder / "instance",
         "DATABASE_URL": database_url,
         "S3_ENDPOINT": s3_server.endpoint,
         "S3_ACCESS_KEY": s3_server.access_key,
         "S3_SECRET_KEY": s3_server.secret_key,
         "S3_BUCKET": "eoffice-test",
-        "INDEX_DIR": tmp_path / "index",
+        "INDEX_DIR": folder / "index",
         "TESTING": True,
         "LOGIN_RATE_LIMIT": "1000 per minute",
+        "PDF_RATE_LIMIT": "1000 per minute",
     }
+
+
+def start_app(config):
+    app = create_app(config)
+    app.extensions["eoffice.store"]().ensure_bucket()
+    return app
+
+
+@pytest.fixture
+def database_url(migrated_template, tmp_path):
+    return new_database(migrated_template, tmp_path)
+
+
+@pytest.fixture
+def app_config(database_url, s3_server, tmp_path):
+    return config_for(database_url, s3_server, tmp_path)
 
 
 @pytest.fixture
 def app(app_config):
-    app = create_app(app_config)
-    app.extensions["eoffice.store"]().ensure_bucket()
+    app = start_app(app_config)
     yield app
     app.extensions["eoffice.db"].dispose()
 
@@ -193,16 +212,21 @@ SMALL_ORG = {
 }
 
 
-@pytest.fixture
-def org(db):
-    """The small organisation above, loaded through the real loader."""
+def load_small_org(session) -> dict:
+    """Load the small organisation above through the real loader, and commit."""
     import copy
 
     from eoffice.org.service import load_org
 
-    load_org(db, copy.deepcopy(SMALL_ORG))
-    db.commit()
+    load_org(session, copy.deepcopy(SMALL_ORG))
+    session.commit()
     return SMALL_ORG
+
+
+@pytest.fixture
+def org(db):
+    """The small organisation above, loaded through the real loader."""
+    return load_small_org(db)
 
 
 CSRF_RE = re.compile(
@@ -254,24 +278,13 @@ def token_for(client):
 
 @pytest.fixture
 def api(client, org, token_for):
-    """api("clerk").post(path, json) with that user's Bearer token."""
+    """api("clerk").post(path, json) with that user's Bearer token (a tests.factories.Caller)."""
+    from tests.factories import Caller
 
-    class Caller:
-        def __init__(self, username):
-            self.headers = token_for(username)
+    def caller(username: str) -> Caller:
+        return Caller(client, token_for(username))
 
-        def get(self, path, **kw):
-            return client.get(path, headers=self.headers, **kw)
-
-        def post(self, path, json=None, **kw):
-            if json is not None or not kw:
-                kw["json"] = json or {}
-            return client.post(path, headers=self.headers, **kw)
-
-        def put(self, path, json=None):
-            return client.put(path, headers=self.headers, json=json or {})
-
-    return Caller
+    return caller
 
 
 def audit_count(db) -> int:

@@ -2,36 +2,14 @@
 refused one is reported beside it while the others are kept; the PDF and the picture are then
 previewed on the file page."""
 
-import struct
-import zlib
-
 import pytest
 
 from tests.conftest import PASSWORD
-from tests.integration.test_attachments import PDF
-from tests.integration.test_pages_files import make_file
+from tests.factories import EXE, PDF, make_file, png_bytes
 
 pytestmark = pytest.mark.e2e
 
 HINDI_NAME = "थाना रिपोर्ट.pdf"
-
-
-def png_bytes(width=4, height=3) -> bytes:
-    """A real, decodable PNG (grey pixels)."""
-
-    def chunk(kind, data):
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    raw = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )
 
 
 def test_upload_with_progress_and_previews(browser, live_server, org, db, tmp_path):
@@ -39,7 +17,7 @@ def test_upload_with_progress_and_previews(browser, live_server, org, db, tmp_pa
     files = {
         HINDI_NAME: PDF,
         "photo.png": png_bytes(),
-        "setup.pdf": b"MZ\x90\x00" + b"\0" * 60,  # a program renamed .pdf
+        "setup.pdf": EXE,  # a program renamed .pdf
     }
     paths = []
     for name, data in files.items():

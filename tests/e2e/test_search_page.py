@@ -4,6 +4,7 @@ opens the file; a bad query is explained on the page."""
 import pytest
 
 from tests.conftest import PASSWORD
+from tests.factories import new_file, note
 
 pytestmark = pytest.mark.e2e
 
@@ -12,18 +13,8 @@ def test_auditor_finds_a_file_by_a_hindi_word(browser, live_server, app, api, tm
     thread, stop = app.extensions["eoffice.search"].start_thread(interval=0.1)
     try:
         clerk = api("clerk")
-        made = clerk.post(
-            "/api/v1/files",
-            {"subject": "थाना एक में साइकिल चोरी की शिकायत", "head": "11", "category": "B"},
-        )
-        assert made.status_code == 201
-        file = made.get_json()
-        assert (
-            clerk.post(
-                f"/api/v1/files/{file['id']}/notes", {"text": "शिकायतकर्ता की फ़ाइल प्रस्तुत है।"}
-            ).status_code
-            == 201
-        )
+        file = new_file(clerk, "थाना एक में साइकिल चोरी की शिकायत")
+        note(clerk, file["id"], "शिकायतकर्ता की फ़ाइल प्रस्तुत है।")
         context = browser.new_context(locale="hi-IN", viewport={"width": 1280, "height": 900})
         page = context.new_page()
         try:

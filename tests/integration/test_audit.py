@@ -65,9 +65,18 @@ def test_a_changed_row_with_recomputed_hash_breaks_the_next_link(org, db):
     victim.username = "forger"
     victim.hash = victim.compute_hash()
     db.commit()
+    # with the audit key, the changed row itself is caught: its seal no longer matches
     result = service.verify(db)
     assert not result.ok
-    assert result.first_bad == evs[4].id
+    assert result.first_bad == victim.id and "seal" in result.reason
+    # and the unkeyed chain still breaks at the next link, as before keys
+    key, db.info["audit_key"] = db.info["audit_key"], None
+    try:
+        unkeyed = service.verify(db)
+    finally:
+        db.info["audit_key"] = key
+    assert not unkeyed.ok
+    assert unkeyed.first_bad == evs[4].id
 
 
 def test_a_deleted_row_is_caught(org, db):

@@ -7,41 +7,9 @@ import sqlalchemy as sa
 
 from eoffice.audit import service as audit_service
 from eoffice.audit.models import AuditEvent
+from tests.factories import new_file, receipt, receipt_body
 
 YEAR = dt.date.today().year
-TODAY = dt.date.today().isoformat()
-
-
-def receipt_body(**over):
-    body = {
-        "subject": "थाना कोतवाली में चोरी की शिकायत / complaint of theft",
-        "sender": {
-            "name": "सुनीता देवी",
-            "designation": "ग्राम प्रधान",
-            "organisation": "ग्राम सभा",
-            "address": "ग्राम तिर्वा, कन्नौज",
-            "mobile": "+91 94150 12345",
-            "email": "sunita@example.org",
-        },
-        "mode": "hand",
-        "received_on": TODAY,
-        "letter_number": "प्र/12/2026",
-        "letter_date": TODAY,
-        "category": "शिकायत",
-        "language": "hi",
-        "enclosures": "2 पृष्ठ",
-        "remarks": "तुरंत",
-    }
-    body.update(over)
-    return body
-
-
-def new_file(caller, **over):
-    body = {"subject": "अवकाश प्रार्थना पत्र / leave application", "head": "11", "category": "B"}
-    body.update(over)
-    resp = caller.post("/api/v1/files", body)
-    assert resp.status_code == 201, resp.get_json()
-    return resp.get_json()
 
 
 # --- receipts ----------------------------------------------------------------------------------
@@ -49,18 +17,18 @@ def new_file(caller, **over):
 
 def test_diarise_gives_numbers_per_office_and_year(api):
     clerk = api("clerk")
-    first = clerk.post("/api/v1/receipts", receipt_body())
+    first = clerk.post("/api/v1/receipts", receipt_body(full=True))
     assert first.status_code == 201, first.get_json()
     body = first.get_json()
     assert body["number"] == f"R/{YEAR}/000001"
     assert body["sender"]["name"] == "सुनीता देवी"
-    assert body["subject"] == receipt_body()["subject"]
+    assert body["subject"] == receipt_body(full=True)["subject"]
     assert body["status"] == "open" and body["file_id"] is None and body["attachments"] == []
-    assert clerk.post("/api/v1/receipts", receipt_body()).get_json()["number"] == (
+    assert clerk.post("/api/v1/receipts", receipt_body(full=True)).get_json()["number"] == (
         f"R/{YEAR}/000002"
     )
     # another office counts on its own
-    other = api("other").post("/api/v1/receipts", receipt_body()).get_json()
+    other = api("other").post("/api/v1/receipts", receipt_body(full=True)).get_json()
     assert other["number"] == f"R/{YEAR}/000001"
     fetched = clerk.get(f"/api/v1/receipts/{body['id']}").get_json()
     assert fetched == body
@@ -77,32 +45,32 @@ def test_diarise_gives_numbers_per_office_and_year(api):
     ],
 )
 def test_bad_receipt_input_names_the_field(api, change, field):
-    resp = api("clerk").post("/api/v1/receipts", receipt_body(**change))
+    resp = api("clerk").post("/api/v1/receipts", receipt_body(full=True, **change))
     assert resp.status_code == 422
     assert resp.get_json()["error"]["field"] == field
 
 
 def test_receipt_dated_in_the_future_is_refused(api):
     future = (dt.date.today() + dt.timedelta(days=10)).isoformat()
-    resp = api("clerk").post("/api/v1/receipts", receipt_body(received_on=future))
+    resp = api("clerk").post("/api/v1/receipts", receipt_body(full=True, received_on=future))
     assert resp.status_code == 422
     assert resp.get_json()["error"]["field"] == "received_on"
 
 
 def test_receipts_of_another_office_do_not_exist(api):
-    rid = api("clerk").post("/api/v1/receipts", receipt_body()).get_json()["id"]
+    rid = receipt(api("clerk"), full=True)["id"]
     assert api("other").get(f"/api/v1/receipts/{rid}").status_code == 404
     assert api("auditor").get(f"/api/v1/receipts/{rid}").status_code == 200
 
 
 def test_auditor_and_admin_cannot_diarise(api):
-    assert api("auditor").post("/api/v1/receipts", receipt_body()).status_code == 403
-    assert api("admin").post("/api/v1/receipts", receipt_body()).status_code == 403
+    assert api("auditor").post("/api/v1/receipts", receipt_body(full=True)).status_code == 403
+    assert api("admin").post("/api/v1/receipts", receipt_body(full=True)).status_code == 403
 
 
 def test_receipt_sent_to_a_desk_and_closed(api):
     clerk = api("clerk")
-    rid = clerk.post("/api/v1/receipts", receipt_body()).get_json()["id"]
+    rid = receipt(clerk, full=True)["id"]
     resp = clerk.post(f"/api/v1/receipts/{rid}/send", {"to": "SPO-SP"})
     assert resp.status_code == 200 and resp.get_json()["holder"] == "SPO-SP"
     # no longer the clerk's to move
@@ -117,8 +85,8 @@ def test_receipt_sent_to_a_desk_and_closed(api):
 
 def test_open_a_file_from_receipts(api):
     clerk = api("clerk")
-    r1 = clerk.post("/api/v1/receipts", receipt_body()).get_json()
-    r2 = clerk.post("/api/v1/receipts", receipt_body(subject="दूसरा पत्र")).get_json()
+    r1 = receipt(clerk, full=True)
+    r2 = receipt(clerk, "दूसरा पत्र", full=True)
     file = new_file(clerk, receipt_ids=[r1["id"], r2["id"]], priority="immediate")
     assert file["number"] == f"11/1/{YEAR}-Estt"
     assert file["holder"] == "SPO-HC" and file["status"] == "open" and file["version"] >= 1
@@ -317,7 +285,7 @@ def test_who_sees_a_file(api):
 
 
 def test_overdue_is_flagged(api, db):
-    from eoffice.files.models import Movement
+    from eoffice.files.models import File, Movement
 
     clerk, officer = api("clerk"), api("officer")
     f1, f2 = new_file(clerk)["id"], new_file(clerk)["id"]
@@ -334,6 +302,11 @@ def test_overdue_is_flagged(api, db):
         sa.update(Movement)
         .where(Movement.file_id == f2, Movement.kind == "sent")
         .values(due_on=dt.date.today() - dt.timedelta(days=1))
+    )
+    # the desk's clock on each file (set when it arrived): as the sends would have left it
+    db.execute(sa.update(File).where(File.id == f1).values(clock_from=long_ago))
+    db.execute(
+        sa.update(File).where(File.id == f2).values(due_on=dt.date.today() - dt.timedelta(days=1))
     )
     db.commit()
     f3 = new_file(clerk)["id"]
@@ -421,7 +394,7 @@ def test_an_edit_after_approval_needs_a_new_approval(api):
 
 def test_every_action_is_in_the_audit_chain(api, db):
     clerk = api("clerk")
-    rid = clerk.post("/api/v1/receipts", receipt_body()).get_json()["id"]
+    rid = receipt(clerk, full=True)["id"]
     file = new_file(clerk, receipt_ids=[rid])
     clerk.post(f"/api/v1/files/{file['id']}/notes", {"text": "टिप्पणी"})
     clerk.post(f"/api/v1/files/{file['id']}/send", {"to": "SPO-SP"})
@@ -538,7 +511,7 @@ def test_send_targets_are_checked_alike_for_files_and_receipts(api, spare_desks,
     if kind == "file":
         path = f"/api/v1/files/{new_file(clerk)['id']}/send"
     else:
-        rid = clerk.post("/api/v1/receipts", receipt_body()).get_json()["id"]
+        rid = receipt(clerk, full=True)["id"]
         path = f"/api/v1/receipts/{rid}/send"
     for to, code in [
         ("NOPE", "unknown_desk"),

@@ -11,10 +11,9 @@ import sqlalchemy as sa
 from eoffice import create_app
 from eoffice.storage.models import Attachment
 from tests.conftest import Auth
-from tests.integration.test_attachments import PDF, PNG, docx_bytes
-from tests.integration.test_pages_files import login, make_file, make_receipt
+from tests.factories import EXE, PDF, PNG, docx_bytes, make_file, make_receipt
+from tests.integration.test_pages_files import login
 
-EXE = b"MZ\x90\x00" + b"\0" * 60
 HINDI_NAME = "प्राथमिकी की प्रति.pdf"
 
 
@@ -188,13 +187,14 @@ def test_store_down_is_a_message_not_an_error_page(app_config, org, db):
 
 def test_only_the_holding_desk_uploads(client, auth, file_id, db):
     url = f"/files/{file_id}/attachments"
-    # the auditor sees the file but does not hold it: no form, and a POST is refused
+    # the auditor sees the file but does not hold it, and auditors never write: no form, and
+    # a POST is refused
     login(client, auth, "auditor")
     text = client.get(f"/files/{file_id}").get_data(as_text=True)
     assert 'id="attachment-form"' not in text
     resp = post_files(client, url, [("a.pdf", PDF)], auth.csrf())
     assert resp.status_code == 303
-    assert "a.pdf was not attached: it is not on your desk" in client.get(
+    assert "a.pdf was not attached: auditors read files and dak" in client.get(
         f"/files/{file_id}"
     ).get_data(as_text=True)
     auth.logout()

@@ -445,8 +445,10 @@ def test_lists_paginate_and_sort(client, auth, org, db):
 
 def test_overdue_files_are_flagged(client, auth, org, db):
     f = make_file(db)
+    # twenty days at the desk: the desk's clock on the file (since it arrived there)
     movement = db.get(Movement, f.last_movement_id)
     movement.at = movement.at - dt.timedelta(days=20)
+    f.clock_from = movement.at
     db.commit()
     login(client, auth, "clerk")
     assert "badge overdue" in client.get("/files/inbox").get_data(as_text=True)

@@ -28,8 +28,8 @@ from eoffice.receipts.acknowledgement import acknowledgement_html
 from eoffice.receipts.models import Receipt
 from eoffice.storage.models import Attachment
 from tests.conftest import audit_count
+from tests.factories import new_draft, new_file, note, png_bytes, receipt
 
-TODAY = dt.date.today().isoformat()
 NOTE_HI = "प्रार्थी का अवकाश खाता संलग्न है (देखें C/1)। आकस्मिक अवकाश शेष है। अवलोकनार्थ प्रस्तुत।"
 BODY_HI = "सेवा में,\nथानाध्यक्ष कोतवाली\n\nकृपया संलग्न शिकायत पर 7 दिवस में आख्या प्रस्तुत करें।"
 # pdffonts names them e.g. "VLZULQ+Noto-Sans-Devanagari": embedded, subset
@@ -41,37 +41,18 @@ HOSTILE = (
 )
 
 
-def receipt(caller, mode="hand", **over):
-    body = {
-        "subject": "थाना कोतवाली में चोरी की शिकायत / complaint of theft",
-        "sender": {"name": "सुनीता देवी", "designation": "ग्राम प्रधान"},
-        "mode": mode,
-        "received_on": TODAY,
-        "enclosures": "2 पृष्ठ",
-    }
-    body.update(over)
-    resp = caller.post("/api/v1/receipts", body)
-    assert resp.status_code == 201, resp.get_json()
-    return resp.get_json()
+# the dak of these tests: a sender with a designation, enclosures listed
+DAK = {"sender": {"name": "सुनीता देवी", "designation": "ग्राम प्रधान"}, "enclosures": "2 पृष्ठ"}
 
 
 @pytest.fixture
 def hindi_file(api):
     """A file with a receipt at C/1, two Hindi notes, sent to the SP's desk."""
     clerk = api("clerk")
-    r = receipt(clerk)
-    f = clerk.post(
-        "/api/v1/files",
-        {
-            "subject": "अवकाश प्रार्थना पत्र / leave application",
-            "head": "11",
-            "category": "B",
-            "receipt_ids": [r["id"]],
-        },
-    ).get_json()
-    assert clerk.post(f"/api/v1/files/{f['id']}/notes", {"text": NOTE_HI}).status_code == 201
-    note2 = "दूसरा अनुच्छेद: पुलिस अधीक्षक महोदय के आदेशार्थ।\nSecond line in English."
-    assert clerk.post(f"/api/v1/files/{f['id']}/notes", {"text": note2}).status_code == 201
+    r = receipt(clerk, **DAK)
+    f = new_file(clerk, receipt_ids=[r["id"]])
+    note(clerk, f["id"], NOTE_HI)
+    note(clerk, f["id"], "दूसरा अनुच्छेद: पुलिस अधीक्षक महोदय के आदेशार्थ।\nSecond line in English.")
     sent = clerk.post(f"/api/v1/files/{f['id']}/send", {"to": "SPO-SP", "remarks": "आदेशार्थ"})
     assert sent.status_code == 200, sent.get_json()
     return f["id"]
@@ -235,11 +216,7 @@ def test_the_fetcher_serves_only_the_objects_it_was_given(app):
     from eoffice.storage.models import object_key
     from eoffice.web.session import get_store
 
-    png = (
-        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
-        b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7"
-        b"5\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82"
-    )
+    png = png_bytes(1, 1)
     digest = hashlib.sha256(png).hexdigest()
     with app.app_context():
         store = get_store()
@@ -257,12 +234,7 @@ def test_the_fetcher_serves_only_the_objects_it_was_given(app):
 
 def approved_draft(api, file_id) -> int:
     officer = api("officer")
-    d = officer.post(
-        f"/api/v1/files/{file_id}/drafts",
-        {"title": "थानाध्यक्ष कोतवाली से आख्या", "body": BODY_HI, "desk": "SPO-SP"},
-    )
-    assert d.status_code == 201, d.get_json()
-    draft_id = d.get_json()["id"]
+    draft_id = new_draft(officer, file_id, "थानाध्यक्ष कोतवाली से आख्या", BODY_HI, desk="SPO-SP")["id"]
     resp = officer.post(f"/api/v1/drafts/{draft_id}/approve", {"desk": "SPO-SP"})
     assert resp.status_code == 200, resp.get_json()
     return draft_id
@@ -355,8 +327,8 @@ def test_issuing_with_the_store_down_gives_503_and_issues_nothing(
 
 def test_acknowledgement_for_dak_received_by_hand(api, client, auth, db, tmp_path):
     clerk = api("clerk")
-    by_hand = receipt(clerk)
-    by_post = receipt(clerk, mode="post")
+    by_hand = receipt(clerk, **DAK)
+    by_post = receipt(clerk, **DAK, mode="post")
     resp = clerk.get(f"/api/v1/receipts/{by_hand['id']}/acknowledgement.pdf")
     assert resp.status_code == 200 and resp.headers["Content-Type"] == "application/pdf"
     assert DEVANAGARI_SANS.search(fonts_of(resp.data, tmp_path))

@@ -2,8 +2,9 @@
 
 import contextlib
 
-import pytest
 from sqlalchemy import event
+
+from tests.factories import sent_files
 
 
 @contextlib.contextmanager
@@ -26,56 +27,36 @@ def count_queries(app):
         event.remove(engine, "before_cursor_execute", before)
 
 
-@pytest.fixture
-def headers(org, token_for):
-    return {"clerk": token_for("clerk"), "officer": token_for("officer")}
-
-
-def make_files(client, headers, n, notes=0):
-    ids = []
-    for i in range(n):
-        fid = client.post(
-            "/api/v1/files",
-            headers=headers["clerk"],
-            json={"subject": f"विषय {i}", "head": "7", "category": "B"},
-        ).get_json()["id"]
-        for j in range(notes):
-            client.post(
-                f"/api/v1/files/{fid}/notes", headers=headers["clerk"], json={"text": f"अनुच्छेद {j}"}
-            )
-        client.post(f"/api/v1/files/{fid}/send", headers=headers["clerk"], json={"to": "SPO-SP"})
-        ids.append(fid)
-    return ids
-
-
-def inbox_queries(app, client, headers):
+def inbox_queries(app, officer):
     with count_queries(app) as statements:
-        resp = client.get("/api/v1/inbox?desk=SPO-SP&per_page=50", headers=headers["officer"])
+        resp = officer.get("/api/v1/inbox?desk=SPO-SP&per_page=50")
     assert resp.status_code == 200
     return len(statements), len(resp.get_json()["items"])
 
 
-def test_inbox_query_count_does_not_grow(app, client, headers):
-    make_files(client, headers, 2)
-    small, n_small = inbox_queries(app, client, headers)
-    make_files(client, headers, 18)
-    large, n_large = inbox_queries(app, client, headers)
+def test_inbox_query_count_does_not_grow(app, api):
+    clerk, officer = api("clerk"), api("officer")
+    sent_files(clerk, 2)
+    small, n_small = inbox_queries(app, officer)
+    sent_files(clerk, 18)
+    large, n_large = inbox_queries(app, officer)
     assert (n_small, n_large) == (2, 20)
     assert large == small
 
 
-def file_page_queries(app, client, headers, fid):
-    client.get(f"/api/v1/files/{fid}?desk=SPO-SP", headers=headers["officer"])  # opens it
+def file_page_queries(app, officer, fid):
+    officer.get(f"/api/v1/files/{fid}?desk=SPO-SP")  # opens it
     with count_queries(app) as statements:
-        resp = client.get(f"/api/v1/files/{fid}?desk=SPO-SP", headers=headers["officer"])
+        resp = officer.get(f"/api/v1/files/{fid}?desk=SPO-SP")
     assert resp.status_code == 200
     return len(statements), resp.get_json()
 
 
-def test_file_page_query_count_does_not_grow(app, client, headers):
-    (few,) = make_files(client, headers, 1, notes=2)
-    (many,) = make_files(client, headers, 1, notes=20)
-    small, body_small = file_page_queries(app, client, headers, few)
-    large, body_large = file_page_queries(app, client, headers, many)
+def test_file_page_query_count_does_not_grow(app, api):
+    clerk, officer = api("clerk"), api("officer")
+    (few,) = sent_files(clerk, 1, notes=2)
+    (many,) = sent_files(clerk, 1, notes=20)
+    small, body_small = file_page_queries(app, officer, few)
+    large, body_large = file_page_queries(app, officer, many)
     assert (len(body_small["notes"]), len(body_large["notes"])) == (2, 20)
     assert large == small

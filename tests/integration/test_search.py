@@ -4,13 +4,11 @@ English, every query form, filters, access, freshness, crash safety, one indexer
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 import subprocess
 import sys
 import threading
 import time
-import zipfile
 from types import SimpleNamespace
 
 import pytest
@@ -18,8 +16,10 @@ import sqlalchemy as sa
 
 from eoffice.core.outbox import SearchOutbox
 from eoffice.search.index import Busy
+from tests.factories import PNG, docx_bytes, new_draft, new_file, note, receipt, upload
 
 TODAY = dt.date.today().isoformat()
+OCTETS = "application/octet-stream"  # what a browser declares: the app looks at the bytes
 
 
 @pytest.fixture
@@ -63,33 +63,6 @@ def cli(env, *args, **extra_env):
     )
 
 
-def receipt(caller, subject, sender="सुनीता देवी", **over):
-    body = {
-        "subject": subject,
-        "sender": {"name": sender},
-        "mode": "hand",
-        "received_on": TODAY,
-    }
-    body.update(over)
-    resp = caller.post("/api/v1/receipts", body)
-    assert resp.status_code == 201, resp.get_json()
-    return resp.get_json()
-
-
-def new_file(caller, subject, **over):
-    body = {"subject": subject, "head": "11", "category": "B"}
-    body.update(over)
-    resp = caller.post("/api/v1/files", body)
-    assert resp.status_code == 201, resp.get_json()
-    return resp.get_json()
-
-
-def note(caller, file_id, text):
-    resp = caller.post(f"/api/v1/files/{file_id}/notes", {"text": text})
-    assert resp.status_code == 201, resp.get_json()
-    return resp.get_json()
-
-
 @pytest.fixture
 def corpus(api, app, indexer):
     """Hindi and English files, notes and receipts at the SP office's head clerk desk."""
@@ -101,8 +74,8 @@ def corpus(api, app, indexer):
     note(clerk, f2["id"], "Constable requests casual leave for two days; theft case pending.")
     f3 = new_file(clerk, "Purchase of bicycles for beat police", category="A")
     note(clerk, f3["id"], "Quotations for bicycle purchase placed below <script>alert(1)</script>.")
-    r1 = receipt(clerk, "मोबाइल फोन गुम होने की सूचना", sender="अमित कुमार")
-    r2 = receipt(clerk, "Complaint about noise at night", sender="Rakesh Gupta")
+    r1 = receipt(clerk, "मोबाइल फोन गुम होने की सूचना", sender={"name": "अमित कुमार"})
+    r2 = receipt(clerk, "Complaint about noise at night", sender={"name": "Rakesh Gupta"})
     wait_indexed(app)
     return {"f1": f1, "f2": f2, "f3": f3, "r1": r1, "r2": r2}
 
@@ -340,12 +313,7 @@ def test_a_stale_index_hit_is_rechecked_against_the_database(api, corpus, app, d
 def test_drafts_are_found_by_title_and_every_new_version(api, corpus, app):
     clerk = api("clerk")
     f2 = corpus["f2"]["id"]
-    resp = clerk.post(
-        f"/api/v1/files/{f2}/drafts",
-        {"title": "अवकाश स्वीकृति आदेश", "body": "आरक्षी राम सिंह को दो दिवस का आकस्मिक अवकाश"},
-    )
-    assert resp.status_code == 201, resp.get_json()
-    draft = resp.get_json()
+    draft = new_draft(clerk, f2, "अवकाश स्वीकृति आदेश", "आरक्षी राम सिंह को दो दिवस का आकस्मिक अवकाश")
     wait_indexed(app)
     hit = find(clerk, "आकस्मिक")["hits"][0]
     assert hit["kind"] == "draft" and hit["draft_id"] == draft["id"] and hit["file_id"] == f2
@@ -361,49 +329,17 @@ def test_drafts_are_found_by_title_and_every_new_version(api, corpus, app):
 # --- attachments -------------------------------------------------------------------------------
 
 
-def docx_bytes(text: str) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr(
-            "[Content_Types].xml",
-            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-            'content-types"><Override PartName="/word/document.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
-        )
-        zf.writestr(
-            "word/document.xml",
-            '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
-            f'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p>'
-            "</w:body></w:document>",
-        )
-    return buf.getvalue()
-
-
-def upload(api_caller, path, data, name):
-    return api_caller.post(
-        path,
-        data={"file": (io.BytesIO(data), name, "application/octet-stream")},
-        content_type="multipart/form-data",
-    )
-
-
 def test_attachments_are_found_by_their_text_and_name(api, corpus, app):
     clerk = api("clerk")
     f2 = corpus["f2"]["id"]
     text = "चिकित्सा प्रमाण पत्र: कांस्टेबल राम सिंह को बुखार है। Medical certificate attached.\n"
-    resp = upload(clerk, f"/api/v1/files/{f2}/attachments", text.encode(), "प्रमाण.txt")
+    path = f"/api/v1/files/{f2}/attachments"
+    resp = upload(clerk, path, text.encode(), "प्रमाण.txt", OCTETS)
     assert resp.status_code == 201, resp.get_json()
-    resp = upload(
-        clerk, f"/api/v1/files/{f2}/attachments", docx_bytes("Duty roster for Holi"), "roster.docx"
-    )
+    resp = upload(clerk, path, docx_bytes("Duty roster for Holi"), "roster.docx", OCTETS)
     assert resp.status_code == 201, resp.get_json()
     r2 = corpus["r2"]["id"]
-    resp = upload(
-        clerk,
-        f"/api/v1/receipts/{r2}/attachments",
-        b"\x89PNG\r\n\x1a\n" + b"0" * 64,
-        "scan-noise.png",
-    )
+    resp = upload(clerk, f"/api/v1/receipts/{r2}/attachments", PNG, "scan-noise.png", OCTETS)
     assert resp.status_code == 201, resp.get_json()
     wait_indexed(app)
     hit = find(clerk, "बुखार")["hits"][0]
@@ -424,10 +360,8 @@ def test_attachment_text_waits_for_a_store_that_is_down(api, app, org, s3_server
     clerk = api("clerk")
     f = new_file(clerk, "निरीक्षण टिप्पणी")
     text = "वार्षिक निरीक्षण में अभिलेख अद्यतन पाए गए।".encode()
-    assert (
-        upload(clerk, f"/api/v1/files/{f['id']}/attachments", text, "निरीक्षण.txt").status_code
-        == 201
-    )
+    resp = upload(clerk, f"/api/v1/files/{f['id']}/attachments", text, "निरीक्षण.txt", OCTETS)
+    assert resp.status_code == 201
     db, home = app.extensions["eoffice.db"], app.extensions["eoffice.search"].home
     down = Indexer(db, home, lambda: ObjectStore("127.0.0.1:9", "x", "y", "eoffice-test"))
     down.drain_all()
@@ -443,10 +377,7 @@ def test_attachment_text_waits_for_a_store_that_is_down(api, app, org, s3_server
 def test_an_issued_letter_is_found_by_its_source_text(api, app, indexer, org):
     clerk, officer = api("clerk"), api("officer")
     f = new_file(clerk, "थाना एक को गश्त हेतु पत्र")
-    draft = clerk.post(
-        f"/api/v1/files/{f['id']}/drafts",
-        {"title": "रात्रि गश्त बढ़ाने हेतु", "body": "कृपया ग्राम रामपुर में रात्रि गश्त बढ़ाएँ।"},
-    ).get_json()
+    draft = new_draft(clerk, f["id"], "रात्रि गश्त बढ़ाने हेतु", "कृपया ग्राम रामपुर में रात्रि गश्त बढ़ाएँ।")
     assert clerk.post(f"/api/v1/files/{f['id']}/send", {"to": "SPO-SP"}).status_code == 200
     assert officer.get(f"/api/v1/files/{f['id']}?desk=SPO-SP").status_code == 200
     resp = officer.post(f"/api/v1/drafts/{draft['id']}/approve", {"desk": "SPO-SP"})

@@ -12,7 +12,7 @@ from eoffice.core.config import load_config
 from eoffice.storage.embedded import EmbeddedS3, running
 from eoffice.storage.models import Attachment
 from eoffice.storage.store import ObjectStore
-from tests.integration.test_attachments import PDF, PNG, upload
+from tests.factories import PDF, PNG, new_file, upload
 
 ORPHAN = "sha256/ab/cd/abcd-left-behind-by-a-crashed-upload"
 
@@ -47,13 +47,11 @@ def cli(app_config):
 
 
 @pytest.fixture
-def attached(store, client, org, token_for):
+def attached(store, api):
     """A file with a PDF attached through the API: its object is referenced."""
-    clerk = token_for("clerk")
-    fid = client.post(
-        "/api/v1/files", headers=clerk, json={"subject": "सफ़ाई", "head": "7", "category": "C"}
-    ).get_json()["id"]
-    resp = upload(client, clerk, f"/api/v1/files/{fid}/attachments", PDF, "आदेश.pdf")
+    clerk = api("clerk")
+    fid = new_file(clerk, "सफ़ाई", head="7", category="C")["id"]
+    resp = upload(clerk, f"/api/v1/files/{fid}/attachments", PDF, "आदेश.pdf")
     assert resp.status_code == 201
     body = resp.get_json()
     sha = body["sha256"]
@@ -108,9 +106,8 @@ def test_nothing_to_sweep_asks_nothing(cli, store, attached):
     assert keys(store) == [attached["key"]]
 
 
-def test_check_lists_rows_whose_object_is_missing(cli, store, client, attached, token_for):
-    clerk = token_for("clerk")
-    other = upload(client, clerk, f"/api/v1/files/{attached['file']}/attachments", PNG, "a.png")
+def test_check_lists_rows_whose_object_is_missing(cli, store, attached, api):
+    other = upload(api("clerk"), f"/api/v1/files/{attached['file']}/attachments", PNG, "a.png")
     assert other.status_code == 201
 
     fine = cli("check")
@@ -126,9 +123,9 @@ def test_check_lists_rows_whose_object_is_missing(cli, store, client, attached, 
     assert "1 of 2 attachments have no object" in broken.stderr
 
 
-def test_two_rows_sharing_an_object_keep_it(cli, store, client, attached, token_for, db):
-    clerk = token_for("clerk")
-    again = upload(client, clerk, f"/api/v1/files/{attached['file']}/attachments", PDF, "copy.pdf")
+def test_two_rows_sharing_an_object_keep_it(cli, store, attached, api, db):
+    path = f"/api/v1/files/{attached['file']}/attachments"
+    again = upload(api("clerk"), path, PDF, "copy.pdf")
     assert again.status_code == 201
     assert db.get(Attachment, again.get_json()["id"]).key == attached["key"]
     result = cli("sweep", "--grace", "0", "--yes")
