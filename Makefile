@@ -9,7 +9,7 @@ TEST_DEBS := fonts-noto-core poppler-utils postgresql chromium
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-sqlite test-postgres deps lint translations clean
+.PHONY: run test test-sqlite test-postgres deps lint translations clean fuzz
 
 $(STAMP): pyproject.toml
 	@command -v python3 >/dev/null || { echo "python3 is needed"; exit 1; }
@@ -53,6 +53,10 @@ test-postgres: deps
 	scripts/with-postgres.sh $(BIN)/pytest -p no:cacheprovider
 
 test: lint test-sqlite test-postgres
+
+# a longer fuzzing run of the JSON API than the one in the suite (any 5xx fails it)
+fuzz: deps
+	EOFFICE_FUZZ_EXAMPLES=$${EXAMPLES:-200} $(BIN)/pytest -p no:cacheprovider tests/integration/test_fuzz.py
 
 
 clean:

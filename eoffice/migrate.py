@@ -10,15 +10,16 @@ from alembic.config import Config
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def alembic_config(url: str) -> Config:
+def alembic_config(url: str, audit_key: str | None = None) -> Config:
     cfg = Config(str(ROOT / "alembic.ini"))
     cfg.set_main_option("script_location", str(ROOT / "migrations"))
     cfg.attributes["url"] = url
+    cfg.attributes["audit_key"] = audit_key  # a migration that seals the audit log needs it
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(url), revision)
+def upgrade(url: str, revision: str = "head", audit_key: str | None = None) -> None:
+    command.upgrade(alembic_config(url, audit_key), revision)
 
 
 def downgrade(url: str, revision: str) -> None:

@@ -53,6 +53,9 @@ def create_app(config: dict | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
 
+    from eoffice.web.input import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     _init_extensions(app)
     _register_blueprints(app)
     _register_hooks(app)
@@ -69,7 +72,7 @@ def _init_extensions(app: Flask) -> None:
     from eoffice.web.i18n import select_locale
     from eoffice.web.session import close_session
 
-    db = Database(app.config["DATABASE_URL"])  # loads every module and its kinds
+    db = Database.from_config(app.config)  # loads every module and its kinds
     app.extensions["eoffice.db"] = db
     app.extensions["eoffice.store"] = get_store_factory(app.config)
     app.extensions["eoffice.search"] = make_engine(db, app.config, app.extensions["eoffice.store"])
@@ -126,7 +129,9 @@ def _register_hooks(app: Flask) -> None:
     from eoffice.storage.views import allow_several_files, too_large
     from eoffice.web.errors import http_error, register_error_handlers
     from eoffice.web.i18n import format_indian_number
+    from eoffice.web.input import check_request
 
+    app.before_request(check_request)  # bad input is refused before anything else
     app.before_request(enforce)
     app.url_value_preprocessor(allow_several_files)
     register_error_handlers(app)

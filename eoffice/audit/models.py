@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 
 import sqlalchemy as sa
@@ -33,6 +34,8 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(default=0)
     last_hash: Mapped[str] = mapped_column(sa.String(64), default=GENESIS)
+    # HMAC of (seq, last_hash) with the instance's audit key: the end of the log is sealed too
+    mac: Mapped[str | None] = mapped_column(sa.String(64))
 
 
 class AuditEvent(Base):
@@ -51,6 +54,9 @@ class AuditEvent(Base):
     digest: Mapped[str] = mapped_column(sa.String(64))
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # HMAC of the hash with the instance's audit key (kept outside the database): a chain
+    # rewritten by someone who can write the database, but has not the key, no longer verifies
+    mac: Mapped[str | None] = mapped_column(sa.String(64))
 
     __table_args__ = (sa.Index("ix_audit_events_object", "object_type", "object_id"),)
 
@@ -74,3 +80,10 @@ class AuditEvent(Base):
 
     def payload(self) -> dict:
         return json.loads(self.data or "{}")
+
+
+def seal(key: str | None, *parts) -> str | None:
+    """The keyed MAC of these parts (None without a key)."""
+    if not key:
+        return None
+    return hmac.new(key.encode(), canonical(list(parts)), hashlib.sha256).hexdigest()

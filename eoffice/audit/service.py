@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from eoffice.audit.models import GENESIS, AuditEvent, AuditHead, canonical, sha256
+from eoffice.audit.models import GENESIS, AuditEvent, AuditHead, canonical, seal, sha256
 from eoffice.core.db import utcnow
 
 
@@ -46,8 +47,11 @@ def record(
     )
     event.digest = sha256(canonical(json.loads(event.data)))
     event.hash = event.compute_hash()
+    key = session.info.get("audit_key")
+    event.mac = seal(key, event.hash)
     head.seq = event.seq
     head.last_hash = event.hash
+    head.mac = seal(key, head.seq, head.last_hash)
     session.add(event)
     session.flush()
     return event
@@ -75,7 +79,9 @@ def verify(
     batch: int = 2000,
     upto: int | None = None,
 ) -> VerifyResult:
-    """Recompute the whole chain (or its start, up to seq `upto`); name the first bad event."""
+    """Recompute the whole chain (or its start, up to seq `upto`); name the first bad event.
+    Each event's seal, and the head's, are checked with the session's audit key."""
+    key = session.info.get("audit_key")
     prev_hash, expected_seq, count, last_id = GENESIS, 1, 0, None
     last_seq = 0
     while True:
@@ -96,6 +102,8 @@ def verify(
                 reason = "its data does not match its digest"
             elif ev.compute_hash() != ev.hash:
                 reason = "its fields do not match its hash"
+            elif key and not _same(ev.mac, seal(key, ev.hash)):
+                reason = "its seal does not match (the log was written without the audit key)"
             if reason:
                 return VerifyResult(False, count, ev.id, f"event {ev.id} (seq {ev.seq}): {reason}")
             prev_hash, expected_seq, last_id = ev.hash, ev.seq + 1, ev.id
@@ -116,6 +124,10 @@ def verify(
             f"the log ends at seq {expected_seq - 1} but {head_seq} events were written: "
             "events after it were deleted or the head was altered",
         )
+    if key and head_seq and not _same(head.mac, seal(key, head.seq, head.last_hash)):
+        return VerifyResult(
+            False, count, last_id, "the head of the log is not sealed with the audit key"
+        )
     return VerifyResult(True, count)
 
 
@@ -127,3 +139,22 @@ def latest_event(session: Session, obj_type: str, obj_id) -> AuditEvent | None:
         .order_by(AuditEvent.seq.desc())
         .limit(1)
     ).first()
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return a is not None and b is not None and hmac.compare_digest(a, b)
+
+
+def record_refusal(database, user, obj_type: str, obj_id, data: dict) -> None:
+    """Someone asked for a record they may not see: logged in a unit of work of its own (the
+    request's is rolled back), so the refusal stays whatever happens to the request."""
+    with database.write_sessionmaker() as session:
+        record(
+            session,
+            "access.refused",
+            user=user,
+            obj_type=obj_type,
+            obj_id=obj_id,
+            data=data,
+        )
+        session.commit()

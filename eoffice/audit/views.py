@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request
+from flask_login import current_user
 
 from eoffice.audit import service
 from eoffice.audit.models import AuditEvent
+from eoffice.core import kinds
 from eoffice.core.pagination import paginate
 from eoffice.web.access import requires
 from eoffice.web.pages import page_arg
@@ -21,6 +23,11 @@ PAGE_SIZE = 50
 def events():
     session = get_session()
     stmt = sa.select(AuditEvent).order_by(AuditEvent.seq.desc())
+    # an auditor reads the events of their jurisdiction (the org module says which those are)
+    scope = kinds.hook("audit.scope")
+    clause = scope(session, current_user) if scope is not None else sa.false()
+    if clause is not None:
+        stmt = stmt.where(clause)
     action = request.args.get("action", "").strip()
     who = request.args.get("user", "").strip()
     if action:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from pydantic import BaseModel, Field
 
 from eoffice.auth import service
 from eoffice.auth.login import login_limits
 from eoffice.core.errors import Invalid, Unauthorized
 from eoffice.web.access import LOGGED_IN, public, requires
-from eoffice.web.api import api_token, spec
+from eoffice.web.api import api_token, iso, spec
 from eoffice.web.session import finish, get_session
 
 bp = Blueprint("auth_api", __name__, url_prefix="/api/v1")
@@ -49,7 +49,7 @@ def create_token(json: TokenRequest):
     except Unauthorized:
         finish()  # the refused attempt stays in the audit log
         raise
-    token = service.issue_token(db, user, json.label)
+    token = service.issue_token(db, user, json.label, days=current_app.config["TOKEN_DAYS"])
     return jsonify({"token": token, "user": user_json(user)}), 200
 
 
@@ -75,3 +75,36 @@ def me():
     from flask_login import current_user
 
     return jsonify(user_json(current_user))
+
+
+def token_json(t) -> dict:
+    return {
+        "id": t.id,
+        "label": t.label,
+        "created_at": iso(t.created_at),
+        "expires_at": iso(t.expires_at),
+        "last_used_at": iso(t.last_used_at),
+    }
+
+
+@bp.get("/tokens")
+@requires(LOGGED_IN)
+@spec.validate(tags=["auth"])
+def tokens():
+    """Your API tokens still in force (never the tokens themselves), to revoke any of them."""
+    from flask_login import current_user
+
+    return jsonify(
+        {"items": [token_json(t) for t in service.tokens_of(get_session(), current_user)]}
+    )
+
+
+@bp.delete("/tokens/<int:token_id>")
+@requires(LOGGED_IN)
+@spec.validate(tags=["auth"])
+def revoke(token_id: int):
+    """Revoke one of your tokens by its id."""
+    from flask_login import current_user
+
+    service.revoke_token_id(get_session(), current_user, token_id)
+    return "", 204

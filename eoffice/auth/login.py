@@ -46,8 +46,36 @@ def _load_from_bearer(req):
 
 
 # --- limits on password guessing --------------------------------------------------------------
-# The login form and POST /api/v1/token share them, per address and per username; only failed
-# attempts (401) count.
+# The login form and POST /api/v1/token share them. Every attempt is counted before the password
+# is checked (one atomic upsert per counter), so parallel guesses cannot slip past the limit; an
+# attempt that did not fail is given back. Counted per address, and per username *at* an address:
+# a stranger's guesses lock only their own address out of an account. Failures for a username
+# from everywhere add up too, and past five times the limit an address that has already failed
+# for it is refused; one that has not still gets through with the right password.
+
+USER_FACTOR = 5
+
+
+def _username() -> str:
+    name = request.form.get("username")
+    if name is None:
+        body = request.get_json(silent=True)
+        name = body.get("username") if isinstance(body, dict) else None
+    return (name if isinstance(name, str) else "").strip().lower()[:80]
+
+
+def _storage():
+    from flask import current_app
+
+    from eoffice.auth.ratelimit import SQLStorage
+
+    return SQLStorage(engine=current_app.extensions["eoffice.db"].engine)
+
+
+def _windows():
+    from limits import parse_many
+
+    return [(item.amount, item.get_expiry()) for item in parse_many(_limit())]
 
 
 def _limit() -> str:
@@ -56,25 +84,44 @@ def _limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _username_key() -> str:
-    name = request.form.get("username")
-    if name is None:
-        body = request.get_json(silent=True)
-        name = body.get("username") if isinstance(body, dict) else None
-    return "user:" + (name if isinstance(name, str) else "").strip().lower()[:80]
-
-
-def _failed(response) -> bool:
-    return response.status_code == 401
-
-
 def login_limits(view):
-    from eoffice.web.extensions import limiter
+    from functools import wraps
 
-    by_address = limiter.shared_limit(
-        _limit, scope="login-address", deduct_when=_failed, methods=["POST"]
-    )
-    by_user = limiter.shared_limit(
-        _limit, scope="login-user", key_func=_username_key, deduct_when=_failed, methods=["POST"]
-    )
-    return by_address(by_user(view))
+    from flask import after_this_request
+    from werkzeug.exceptions import TooManyRequests
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        if request.method != "POST":
+            return view(*args, **kwargs)
+        store, user, address = _storage(), _username(), request.remote_addr or "-"
+        taken: list[tuple[str, int]] = []
+        refused = False
+        for amount, window in _windows():
+            for key in (f"login:addr:{address}:{window}", f"login:pair:{user}:{address}:{window}"):
+                count = store.incr(key, window)
+                taken.append((key, window))
+                refused |= count > amount
+            failed_here = store.get(f"login:pair:{user}:{address}:{window}") > 1
+            if failed_here and store.get(f"login:user:{user}:{window}") >= amount * USER_FACTOR:
+                refused = True
+        if refused:
+            raise TooManyRequests()
+
+        @after_this_request
+        def account(response):
+            # after the request's own commit: its write lock is let go by now
+            if response.status_code == 401:
+                for _amount, window in _windows():
+                    store.incr(f"login:user:{user}:{window}", window)
+            else:  # not a failed guess: the attempt is given back
+                for key, window in taken:
+                    store.incr(key, window, amount=-1)
+                if response.status_code < 400:
+                    for _amount, window in _windows():
+                        store.clear(f"login:pair:{user}:{address}:{window}")
+            return response
+
+        return view(*args, **kwargs)
+
+    return guarded

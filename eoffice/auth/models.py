@@ -52,6 +52,25 @@ def verify_password(stored: str | None, password: str) -> bool:
         return False
 
 
+MIN_PASSWORD = 8
+MIN_STRENGTH = 3  # zxcvbn's score, 0-4: 3 is "safely unguessable" for an online attack
+
+
+def password_problem(password, username: str | None = None) -> str | None:
+    """Why a password will not do (too short, the username in it, common or a pattern zxcvbn
+    guesses quickly), or None."""
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        return f"password must have at least {MIN_PASSWORD} characters"
+    if username and username.lower() in password.lower():
+        return "password must not contain the username"
+    from zxcvbn import zxcvbn
+
+    # zxcvbn only looks at the first 72 characters; longer passwords are not weaker
+    if zxcvbn(password[:72], user_inputs=[username] if username else [])["score"] < MIN_STRENGTH:
+        return "password is too easy to guess: use a longer phrase of unrelated words"
+    return None
+
+
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -104,8 +123,9 @@ class User(Base):
         return role in self.roles
 
     def set_password(self, password: str) -> None:
-        if len(password) < 8:
-            raise ValueError("password must have at least 8 characters")
+        problem = password_problem(password, self.username)
+        if problem:
+            raise ValueError(problem)
         self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
@@ -148,6 +168,7 @@ class ApiToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[dt.datetime | None]
     last_used_at: Mapped[dt.datetime | None]
+    expires_at: Mapped[dt.datetime | None]  # a token lives so long (EOFFICE_TOKEN_DAYS)
     label: Mapped[str | None] = mapped_column(sa.String(100))
 
     user: Mapped[User] = relationship()

@@ -65,9 +65,14 @@ def end_session(session: Session, key: str | None, user: User | None) -> None:
         audit.record(session, "auth.logout", user=user, obj_type="user", obj_id=user.id)
 
 
-def issue_token(session: Session, user: User, label: str | None = None) -> str:
+def issue_token(session: Session, user: User, label: str | None = None, days: int = 30) -> str:
     token = ApiToken.new_token()
-    row = ApiToken(token_hash=token_digest(token), user=user, label=label)
+    row = ApiToken(
+        token_hash=token_digest(token),
+        user=user,
+        label=label,
+        expires_at=utcnow() + dt.timedelta(days=days),
+    )
     session.add(row)
     session.flush()
     audit.record(session, "auth.token_issued", user=user, obj_type="api_token", obj_id=row.id)
@@ -79,6 +84,8 @@ def load_token_user(session: Session, token: str) -> User | None:
         sa.select(ApiToken).where(ApiToken.token_hash == token_digest(token))
     ).one_or_none()
     if row is None or row.revoked_at is not None or not row.user.active:
+        return None
+    if row.expires_at is not None and row.expires_at <= utcnow():
         return None
     return row.user
 
@@ -103,3 +110,26 @@ def cut_off(session: Session, user: User) -> None:
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
+
+
+def tokens_of(session: Session, user: User) -> list[ApiToken]:
+    """The user's tokens still in force, newest first (to see and revoke them)."""
+    return list(
+        session.scalars(
+            sa.select(ApiToken)
+            .where(
+                ApiToken.user_id == user.id,
+                ApiToken.revoked_at.is_(None),
+                sa.or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > utcnow()),
+            )
+            .order_by(ApiToken.id.desc())
+        )
+    )
+
+
+def revoke_token_id(session: Session, user: User, token_id: int) -> None:
+    row = session.get(ApiToken, token_id)
+    if row is None or row.user_id != user.id or row.revoked_at is not None:
+        raise NotFound("no such token")
+    row.revoked_at = utcnow()
+    audit.record(session, "auth.token_revoked", user=user, obj_type="api_token", obj_id=row.id)

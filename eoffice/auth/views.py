@@ -101,3 +101,25 @@ def language():
 @requires(LOGGED_IN)
 def home():
     return render_template("auth/home.html")
+
+
+@bp.get("/tokens")
+@requires(LOGGED_IN)
+def tokens():
+    """The user's API tokens in force, each with a button to revoke it."""
+    return render_template(
+        "auth/tokens.html",
+        tokens=service.tokens_of(get_session(), current_user),
+        days=current_app.config["TOKEN_DAYS"],
+    )
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@requires(LOGGED_IN)
+def revoke_token(token_id: int):
+    form = PlainForm()
+    if not form.validate_on_submit():
+        raise Invalid(_("The form could not be checked; please try again."))
+    service.revoke_token_id(get_session(), current_user, token_id)
+    flash(_("The token was revoked."), "info")
+    return redirect(url_for("auth.tokens"), 303)

@@ -38,7 +38,8 @@ def db_upgrade(revision: str) -> None:
     """Migrate the database to REVISION (default: the newest)."""
     from eoffice import migrate
 
-    migrate.upgrade(load_config()["DATABASE_URL"], revision)
+    cfg = load_config()
+    migrate.upgrade(cfg["DATABASE_URL"], revision, audit_key=cfg["AUDIT_KEY"])
     click.echo("database is up to date")
 
 
@@ -74,7 +75,7 @@ def load_org_file(path: Path) -> str:
         raise OrgFileError([f"not valid YAML: {exc}"]) from exc
     except UnicodeDecodeError as exc:
         raise OrgFileError(["the file is not UTF-8 text"]) from exc
-    database = Database(load_config()["DATABASE_URL"])
+    database = Database.from_config(load_config())
     try:
         with unit_of_work(database) as session:  # the whole file, or nothing
             return load_org(session, data).summary()
@@ -120,7 +121,7 @@ def demo(if_empty: bool) -> None:
     from eoffice.core.db import Database
 
     if if_empty:
-        database = Database(load_config()["DATABASE_URL"])
+        database = Database.from_config(load_config())
         with database.sessionmaker() as session:
             has_users = session.scalar(sa.select(sa.func.count(User.id)))
         database.dispose()
@@ -133,7 +134,7 @@ def demo(if_empty: bool) -> None:
     from eoffice.storage import get_store_factory
 
     cfg = load_config()
-    database = Database(cfg["DATABASE_URL"])
+    database = Database.from_config(cfg)
     # the demo issues a letter, whose PDF goes to the object store (embedded unless configured)
     with object_store(cfg) as overrides, unit_of_work(database) as session:
         store = get_store_factory({**cfg, **overrides})()
@@ -172,7 +173,7 @@ def audit_verify(pdf_path: Path | None) -> None:
     if pdf_path is not None:
         _verify_pdf(pdf_path)
         return
-    database = Database(load_config()["DATABASE_URL"])
+    database = Database.from_config(load_config())
     with database.sessionmaker() as session:
         total = session.scalar(sa.select(sa.func.count(AuditEvent.id)))
         with click.progressbar(length=total, label="verifying", file=sys.stderr) as bar:
@@ -194,7 +195,7 @@ def _verify_pdf(path: Path) -> None:
     except Exception as exc:  # pypdf raises many kinds on a file that is not a PDF
         click.echo(f"{path}: not a readable PDF ({exc})", err=True)
         sys.exit(1)
-    database = Database(load_config()["DATABASE_URL"])
+    database = Database.from_config(load_config())
     with database.sessionmaker() as session:
         result = check_stamp(session, stamp)
     database.dispose()
@@ -258,6 +259,9 @@ def search_status() -> None:
     click.echo(f"schema version: {st['version']} (this program: {st['expected_version']})")
     click.echo(f"documents:      {st['documents']}")
     click.echo(f"outbox backlog: {st['backlog']}")
+    click.echo(f"set aside:      {st['dead_letters']} (documents the index could not take)")
+    for dead in st["dead_letter_list"]:
+        click.echo(f"  {dead['kind']} {dead['id']}: {dead['error']}")
     click.echo(f"last indexed:   {st['last_indexed'] or 'never'}")
     running = f"running (pid {st['indexer_pid']})" if st["indexer_running"] else "not running"
     click.echo(f"indexer:        {running}")
@@ -331,7 +335,7 @@ def run(host: str, port: int, threads: int) -> None:
     from eoffice import migrate
 
     cfg = load_config()
-    migrate.upgrade(cfg["DATABASE_URL"])
+    migrate.upgrade(cfg["DATABASE_URL"], audit_key=cfg["AUDIT_KEY"])
 
     def _stop(signum, frame):
         raise SystemExit(0)

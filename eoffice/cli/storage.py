@@ -72,7 +72,7 @@ def _store_and_session():
         cfg["S3_ENDPOINT"] = running(cfg["INSTANCE"] / "s3")
     with object_store(cfg) as overrides:
         store = get_store_factory({**cfg, **overrides})()
-        database = Database(cfg["DATABASE_URL"])
+        database = Database.from_config(cfg)
         try:
             store.ensure_bucket()
             with database.sessionmaker() as session:

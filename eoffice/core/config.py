@@ -31,10 +31,18 @@ def load_config(overrides: dict | None = None) -> dict:
         overrides.pop("INSTANCE", None) or env.get("EOFFICE_INSTANCE") or "instance"
     ).resolve()
     instance.mkdir(parents=True, exist_ok=True)
+    # secrets, the SQLite file and the embedded store live here: the owner's alone
+    try:
+        os.chmod(instance, 0o700)
+    except PermissionError:  # a folder someone else set up: theirs to keep private
+        pass
 
     cfg: dict = {
         "INSTANCE": instance,
         "SECRET_KEY": env.get("EOFFICE_SECRET_KEY") or _instance_secret(instance, "secret_key"),
+        # keys the audit chain: kept outside the database, so that whoever can write the
+        # database cannot rewrite the log so that it still verifies
+        "AUDIT_KEY": env.get("EOFFICE_AUDIT_KEY") or _instance_secret(instance, "audit_key"),
         "DATABASE_URL": env.get("EOFFICE_DATABASE_URL")
         or f"sqlite:///{instance / 'eoffice.sqlite3'}",
         "S3_ENDPOINT": env.get("EOFFICE_S3_ENDPOINT") or None,
@@ -42,8 +50,13 @@ def load_config(overrides: dict | None = None) -> dict:
         "S3_SECRET_KEY": env.get("EOFFICE_S3_SECRET_KEY") or None,
         "S3_BUCKET": env.get("EOFFICE_S3_BUCKET") or "eoffice",
         "S3_SECURE": env.get("EOFFICE_S3_SECURE", "0") == "1",
+        # where browsers reach the store (signed download links); none: downloads go through
+        # the app, never to an address only the server can reach
+        "S3_PUBLIC_URL": env.get("EOFFICE_S3_PUBLIC_URL") or None,
         "INDEX_DIR": Path(env.get("EOFFICE_INDEX_DIR") or instance / "index"),
         "LOGIN_RATE_LIMIT": env.get("EOFFICE_LOGIN_RATE_LIMIT") or DEFAULT_LOGIN_LIMIT,
+        # PDFs a user may have made a minute (dockets, acknowledgements)
+        "PDF_RATE_LIMIT": env.get("EOFFICE_PDF_RATE_LIMIT") or "30 per minute",
         "UPLOAD_LIMIT": int(env.get("EOFFICE_MAX_UPLOAD_MB", "25")) * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "hi",
         "LANGUAGES": ("hi", "en"),
@@ -51,6 +64,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_NAME": "eoffice_session",
         "SESSION_HOURS": int(env.get("EOFFICE_SESSION_HOURS", "12")),
+        "TOKEN_DAYS": int(env.get("EOFFICE_TOKEN_DAYS", "30")),  # an API token's lifetime
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session, which expires on its own
         "TESTING": False,
     }

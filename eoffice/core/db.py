@@ -5,6 +5,8 @@ The session of a web request lives in eoffice.web.session; the unit of work in e
 from __future__ import annotations
 
 import datetime as dt
+import os
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -51,8 +53,23 @@ class Base(DeclarativeBase):
     type_annotation_map = {dt.datetime: UTCDateTime()}
 
 
+def _private_sqlite_file(url: str) -> None:
+    """The database file (and its WAL and shared-memory files) readable by its owner only."""
+    path = sa.engine.make_url(url).database
+    if not path or path == ":memory:":
+        return
+    db = Path(path)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    if not db.exists():
+        os.close(os.open(db, os.O_WRONLY | os.O_CREAT, 0o600))
+    for part in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+        if part.exists():
+            os.chmod(part, 0o600)
+
+
 def make_engine(url: str) -> sa.Engine:
     if url.startswith("sqlite"):
+        _private_sqlite_file(url)
         engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
@@ -61,6 +78,7 @@ def make_engine(url: str) -> sa.Engine:
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
+            _private_sqlite_file(url)  # the WAL and shared-memory files exist from here on
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
@@ -85,18 +103,30 @@ def make_engine(url: str) -> sa.Engine:
 class Database:
     """Engine and session factory bound to one app."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, audit_key: str | None = None):
         from eoffice.core import kinds
 
         # every mapped class of every module, and their kinds, before the first session
         kinds.load_modules()
+        if audit_key is None:  # the instance's own (see config.AUDIT_KEY)
+            from eoffice.core.config import load_config
+
+            audit_key = load_config()["AUDIT_KEY"]
         self.url = url
         self.engine = make_engine(url)
-        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        # every session knows the key the audit log is sealed with (audit.service)
+        info = {"audit_key": audit_key}
+        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False, info=info)
         # for requests and commands that change things (see _sqlite_begin)
         self.write_sessionmaker = sessionmaker(
-            self.engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False
+            self.engine.execution_options(sqlite_begin="IMMEDIATE"),
+            expire_on_commit=False,
+            info=info,
         )
+
+    @classmethod
+    def from_config(cls, cfg: dict) -> Database:
+        return cls(cfg["DATABASE_URL"], audit_key=cfg["AUDIT_KEY"])
 
     @property
     def is_sqlite(self) -> bool:

@@ -36,6 +36,16 @@ class NotFound(DomainError):
     code = "not_found"
 
 
+class Hidden(NotFound):
+    """A record that exists but the user may not see: answered exactly as a missing one, and
+    logged as a refused attempt."""
+
+    def __init__(self, message: str, obj_type: str, obj_id, **kwargs):
+        super().__init__(message, **kwargs)
+        self.obj_type = obj_type
+        self.obj_id = obj_id
+
+
 class Conflict(DomainError):
     status = 409
     code = "conflict"

@@ -291,6 +291,23 @@ def blueprints() -> Iterator[tuple[str, str, bool]]:
             yield module, ref, True
 
 
+# --- hooks: a module above answers a question a module below asks -----------------------------
+
+_hooks: dict[str, Callable] = {}
+
+
+def register_hook(name: str, fn: Callable) -> None:
+    """`fn` answers `name` for the whole app (the org module says which audit events an
+    auditor's jurisdiction covers, for the audit module, which sits below it)."""
+    if name in _hooks and _hooks[name] is not fn:
+        raise RegistryError(f"hook {name!r} is registered twice")
+    _hooks[name] = fn
+
+
+def hook(name: str) -> Callable | None:
+    return _hooks.get(name)
+
+
 # --- loading the modules -----------------------------------------------------------------------
 
 # packages that are layers of the application, not modules of it

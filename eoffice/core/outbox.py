@@ -28,6 +28,21 @@ class SearchOutbox(Base):
     queued_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class SearchDeadLetter(Base):
+    """A document the index could not take (the indexer's error kept with it): set aside so one
+    bad record never stalls the others. `eoffice search status` lists them; a change to the
+    record queues it again, and a rebuild tries every one again."""
+
+    __tablename__ = "search_dead_letters"
+    __table_args__ = (sa.UniqueConstraint("kind", "obj_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    obj_id: Mapped[int] = mapped_column(sa.BigInteger)
+    error: Mapped[str] = mapped_column(sa.Text)
+    failed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 @event.listens_for(Session, "after_flush")
 def queue_changes(session: Session, _flush_context) -> None:
     refs: set[tuple[str, int]] = set()

@@ -15,8 +15,10 @@ from eoffice.org.desks import NONE
 from eoffice.org.pages import api_desk
 from eoffice.storage.api import attachment_json, store_upload
 from eoffice.web.access import LOGGED_IN, requires
-from eoffice.web.api import iso, page_args, request_desk_code, spec
+from eoffice.web.api import Id, Version, iso, page_args, request_desk_code, spec
 from eoffice.web.downloads import pdf_name, pdf_response
+from eoffice.web.extensions import pdf_limits
+from eoffice.web.input import takes_multipart
 from eoffice.web.session import get_session
 
 bp = Blueprint("files_api", __name__, url_prefix="/api/v1")
@@ -29,17 +31,19 @@ class FileIn(BaseModel):
     head: str = Field(min_length=1, max_length=40)
     category: Literal["A", "B", "C"]
     priority: PriorityName | None = None
-    receipt_ids: list[int] = Field(default_factory=list)
+    receipt_ids: list[Id] = Field(default_factory=list, max_length=200)
     desk: str | None = None
 
 
 class Versioned(BaseModel):
-    version: int | None = Field(default=None, description="the file version you saw; 409 if stale")
+    version: Version | None = Field(
+        default=None, description="the file version you saw; 409 if stale"
+    )
     desk: str | None = None
 
 
 class ReceiptRef(Versioned):
-    receipt_id: int
+    receipt_id: Id
 
 
 class SendIn(Versioned):
@@ -51,6 +55,12 @@ class SendIn(Versioned):
 
 class RemarksIn(Versioned):
     remarks: str | None = Field(default=None, max_length=5000)
+
+
+class RemarksRequired(Versioned):
+    """Closing and reopening are done with remarks, always."""
+
+    remarks: str = Field(min_length=1, max_length=5000, pattern=r"\S")
 
 
 def movement_json(m) -> dict:
@@ -169,17 +179,17 @@ def send(file_id: int, json: SendIn):
     return jsonify(file_json(session, file))
 
 
-def _move_endpoint(name: str, use_case, doc: str):
-    def endpoint(file_id: int, json: RemarksIn):
+def _move_endpoint(name: str, use_case, doc: str, body=RemarksIn):
+    def endpoint(file_id: int, json: body):
         session = get_session()
         file = use_case(session, current_user, _desk(), file_id, json.remarks, json.version)
         return jsonify(file_json(session, file))
 
     endpoint.__name__ = name.replace("-", "_")
     endpoint.__doc__ = doc
-    endpoint.__annotations__ = {"file_id": int, "json": RemarksIn}
+    endpoint.__annotations__ = {"file_id": int, "json": body}
     view = requires(LOGGED_IN)(endpoint)
-    view = spec.validate(json=RemarksIn, tags=["files"])(view)
+    view = spec.validate(json=body, tags=["files"])(view)
     bp.add_url_rule(f"/files/<int:file_id>/{name}", view_func=view, methods=["POST"])
 
 
@@ -190,8 +200,15 @@ _move_endpoint("park", service.park, "Set the file aside; it stays on your desk.
 _move_endpoint(
     "unpark", service.unpark, "Take a parked file back into work (holding desk); 409 otherwise."
 )
-_move_endpoint("close", service.close, "Close the file (officer, holding desk, with remarks).")
-_move_endpoint("reopen", service.reopen, "Reopen a closed file (officer, with remarks).")
+_move_endpoint(
+    "close",
+    service.close,
+    "Close the file (officer, holding desk, with remarks).",
+    RemarksRequired,
+)
+_move_endpoint(
+    "reopen", service.reopen, "Reopen a closed file (officer, with remarks).", RemarksRequired
+)
 
 
 def _list_desk():
@@ -223,7 +240,7 @@ def inbox():
                     "from": i["from"],
                     "received_at": iso(i["movement"].at),
                     "priority": i["file"].priority,
-                    "due_on": iso(i["movement"].due_on),
+                    "due_on": iso(i["file"].due_on),
                     "opened": i["opened"],
                     "overdue": i["overdue"],
                     "status": i["file"].status,
@@ -267,6 +284,7 @@ def sent():
 
 
 @bp.post("/files/<int:file_id>/attachments")
+@takes_multipart
 @spec.validate(tags=["attachments"])
 @requires(LOGGED_IN)
 def upload(file_id: int):
@@ -277,6 +295,7 @@ def upload(file_id: int):
 @bp.get("/files/<int:file_id>/pdf")
 @spec.validate(tags=["files"])
 @requires(LOGGED_IN)
+@pdf_limits
 def docket(file_id: int):
     """The file docket (application/pdf): note sheet, correspondence list, movement register.
     404 for a file you may not see."""

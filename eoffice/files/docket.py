@@ -13,13 +13,14 @@ from eoffice.core.db import utcnow
 from eoffice.files.models import File
 from eoffice.files.service import file_detail
 from eoffice.pdf.fetcher import LockedFetcher
-from eoffice.pdf.render import html_to_pdf, render_html
+from eoffice.pdf.render import check_printable, html_to_pdf, render_html
 from eoffice.receipts.models import Receipt
 
 
 def docket_html(session: Session, file: File, *, now=None) -> tuple[str, Stamp]:
     """The docket as HTML: the note sheet, the correspondence list and the movement register."""
     detail = file_detail(session, file)
+    check_printable(_text_size(detail), f"file {file.number}")
     receipt_ids = [c.receipt_id for c in detail["correspondence"] if c.receipt_id]
     receipts = {}
     if receipt_ids:
@@ -42,6 +43,13 @@ def docket_html(session: Session, file: File, *, now=None) -> tuple[str, Stamp]:
         printed_at=now or utcnow(),
     )
     return html, stamp
+
+
+def _text_size(detail: dict) -> int:
+    """The user text a docket would lay out: notes, correspondence titles, movement remarks."""
+    size = sum(len(n.text or "") for n in detail.get("notes", ()))
+    size += sum(len(c.title or "") for c in detail["correspondence"])
+    return size + sum(len(m.remarks or "") for m in detail["movements"])
 
 
 def docket_pdf(session: Session, file: File) -> bytes:

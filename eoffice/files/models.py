@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 from eoffice.auth.permissions import can
 from eoffice.core.db import Base, utcnow
 from eoffice.core.errors import Conflict
-from eoffice.org.desks import check_destination
+from eoffice.org.desks import check_destination, read_only
 from eoffice.org.models import Desk, Office, Section
 
 
@@ -109,6 +109,11 @@ class File(Base):
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # the holding desk's clock: since when the file has been with it, and by when it is due.
+    # Set when the file arrives (opened or sent there); parking, unparking and reopening do
+    # not restart it, and a pull-back gives the sender back the clock it had.
+    clock_from: Mapped[dt.datetime | None]
+    due_on: Mapped[dt.date | None]
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -146,7 +151,7 @@ class File(Base):
     def allowed_actions(self, desk: Desk | None, user) -> set[str]:
         """What `user`, acting from `desk`, may do with the file now: the page offers these
         forms, and each use case checks the same rules again when it runs."""
-        if desk is None or user is None:
+        if desk is None or user is None or read_only(user):
             return set()
         closed = self.status == FileStatus.closed
         acts = set()
@@ -173,6 +178,13 @@ class File(Base):
             and last.opened_at is None
         )
 
+    def is_overdue(self, today: dt.date) -> bool:
+        """Due date passed, or more than 7 working days at the desk; parked files too (setting
+        a file aside does not stop its clock). Closed files are never overdue."""
+        if self.status == FileStatus.closed:
+            return False
+        return is_overdue(self.clock_from, self.due_on, today)
+
     def _move(self, kind, from_desk, to_desk, by, remarks=None, priority=None, due_on=None):
         movement = Movement(
             file=self,
@@ -190,7 +202,9 @@ class File(Base):
         return movement
 
     def start(self, desk: Desk, by) -> Movement:
-        return self._move(MoveKind.created.value, None, desk, by)
+        movement = self._move(MoveKind.created.value, None, desk, by)
+        self.clock_from, self.due_on = movement.at, None
+        return movement
 
     def send(self, desk: Desk, to: Desk, by, remarks=None, priority=None, due_on=None):
         self.ensure_holder(desk)
@@ -200,7 +214,11 @@ class File(Base):
         self.holder_desk_id = to.id
         self.holder = to
         self.status = FileStatus.open.value
-        return self._move(MoveKind.sent.value, desk, to, by, remarks, priority, due_on)
+        movement = self._move(MoveKind.sent.value, desk, to, by, remarks, priority, due_on)
+        # the sender's clock is kept on the movement, for a pull-back to give it back
+        movement.sender_clock_from, movement.sender_due_on = self.clock_from, self.due_on
+        self.clock_from, self.due_on = movement.at, due_on
+        return movement
 
     def pull_back(self, desk: Desk, by) -> Movement:
         last = self.last_movement
@@ -220,6 +238,7 @@ class File(Base):
         previous_holder = self.holder
         self.holder_desk_id = desk.id
         self.holder = desk
+        self.clock_from, self.due_on = last.sender_clock_from or last.at, last.sender_due_on
         return self._move(MoveKind.pulled_back.value, previous_holder, desk, by)
 
     def park(self, desk: Desk, by, remarks=None) -> Movement:
@@ -291,6 +310,9 @@ class Movement(Base):
     due_on: Mapped[dt.date | None]
     opened_at: Mapped[dt.datetime | None]
     opened_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # a send: the clock the sender's desk had on the file (a pull-back restores it)
+    sender_clock_from: Mapped[dt.datetime | None]
+    sender_due_on: Mapped[dt.date | None]
 
     file: Mapped[File] = relationship(foreign_keys=[file_id], back_populates="movements")
     from_desk: Mapped[Desk | None] = relationship(foreign_keys=[from_desk_id])

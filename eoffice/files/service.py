@@ -15,7 +15,7 @@ from eoffice.audit import service as audit
 from eoffice.auth.permissions import can
 from eoffice.core import kinds, uow
 from eoffice.core.db import begin_writing
-from eoffice.core.errors import Forbidden, Invalid, NotFound
+from eoffice.core.errors import Forbidden, Hidden, Invalid, NotFound
 from eoffice.core.numbering import next_serial
 from eoffice.core.pagination import Page, paginate
 from eoffice.files import access
@@ -27,9 +27,8 @@ from eoffice.files.models import (
     File,
     Movement,
     Priority,
-    is_overdue,
 )
-from eoffice.org.desks import find_desk, require_desk
+from eoffice.org.desks import find_desk, read_only, require_desk
 from eoffice.org.models import Desk
 from eoffice.receipts.models import Receipt
 from eoffice.receipts.service import get_receipt
@@ -43,8 +42,10 @@ def get_file(session: Session, user, file_id: int, *, for_update: bool = False) 
         # writers queue on the file's row (PostgreSQL), then see the version the winner left
         stmt = stmt.with_for_update(of=File).execution_options(populate_existing=True)
     file = session.scalars(stmt).one_or_none()
-    if file is None or not can(user, "file.view", file):
+    if file is None:
         raise NotFound("no such file")
+    if not can(user, "file.view", file):
+        raise Hidden("no such file", "file", file.id)
     return file
 
 
@@ -89,7 +90,7 @@ def _add_receipt(session: Session, file: File, receipt: Receipt, desk: Desk) -> 
 
 
 def create_file(session: Session, user, desk, values: dict, receipt_ids=()) -> File:
-    desk = require_desk(desk)
+    desk = require_desk(desk, user)
     if not can(user, "file.create"):
         raise Forbidden("only clerks and officers open files")
     head = (values.get("head") or "").strip()
@@ -148,6 +149,8 @@ def open_file(session: Session, user, desk: Desk | None, file_id: int) -> File:
     file = get_file(session, user, file_id)
     if desk is None or file.holder_desk_id != desk.id or not file.unopened_for(desk):
         return file
+    if read_only(user):  # an auditor's reading is no receipt of the file
+        return file
     # a read turns into a write: take the write lock first, then look again under it
     begin_writing(session)
     file = get_file(session, user, file_id, for_update=True)
@@ -159,7 +162,7 @@ def open_file(session: Session, user, desk: Desk | None, file_id: int) -> File:
 
 def put_receipt_in_file(session, user, desk, file_id: int, receipt_id: int, version=None):
     file = get_file(session, user, file_id, for_update=True)
-    desk = require_desk(desk)
+    desk = require_desk(desk, user)
     file.check_version(version)
     file.ensure_holder(desk)
     receipt = _receipt_to_file(session, user, receipt_id, "receipt_id")
@@ -191,7 +194,7 @@ def send_file(
     version=None,
 ) -> File:
     file = get_file(session, user, file_id, for_update=True)
-    desk = require_desk(desk)
+    desk = require_desk(desk, user)
     file.check_version(version)
     to = find_desk(session, to_code)
     if priority is not None and priority not in set(Priority):
@@ -230,7 +233,7 @@ def left_desk(session: Session, file: File) -> None:
 def _simple_move(action: str, method: Callable, *, officer: bool = False, needs_remarks=False):
     def use_case(session, user, desk, file_id: int, remarks=None, version=None) -> File:
         file = get_file(session, user, file_id, for_update=True)
-        desk = require_desk(desk)
+        desk = require_desk(desk, user)
         file.check_version(version)
         if officer and not can(user, "file.close"):
             raise Forbidden(f"only an officer may {action} a file")
@@ -241,6 +244,8 @@ def _simple_move(action: str, method: Callable, *, officer: bool = False, needs_
             method(file, desk, user)
         else:
             method(file, desk, user, remarks)
+        if action == "close":
+            left_desk(session, file)  # closing makes every note on the file final
         session.flush()
         audit.record(
             session,
@@ -340,7 +345,7 @@ def desk_files(
             "movement": m,
             "from": from_code,
             "opened": m.opened_at is not None or m.kind != "sent",
-            "overdue": status == "open" and is_overdue(m.at, m.due_on, today),
+            "overdue": f.is_overdue(today),
         }
         for f, m, from_code in rows
     ]

@@ -29,7 +29,7 @@ from eoffice.files.forms import (
     SendForm,
     priority_choices,
 )
-from eoffice.files.models import FileStatus, is_overdue
+from eoffice.files.models import FileStatus
 from eoffice.org.forms import choices
 from eoffice.org.pages import desk_choices, web_desk
 from eoffice.receipts import service as receipts
@@ -37,6 +37,7 @@ from eoffice.storage.views import several_files, upload_many
 from eoffice.web.access import LOGGED_IN, requires
 from eoffice.web.downloads import pdf_name, pdf_response
 from eoffice.web.errors import page_message
+from eoffice.web.extensions import pdf_limits
 from eoffice.web.pages import form_error, int_or_none, page_arg
 from eoffice.web.session import get_session
 
@@ -214,12 +215,7 @@ def render_file(session, file, *, status: int = 200, failed: tuple[str, object] 
         ),
         None,
     )
-    last = file.last_movement
-    overdue = (
-        file.status == FileStatus.open
-        and last is not None
-        and is_overdue(last.at, last.due_on, dt.date.today())
-    )
+    overdue = file.is_overdue(dt.date.today())
     return render_template(
         "files/show.html",
         file=file,
@@ -387,6 +383,7 @@ def upload(file_id: int):
 
 @bp.get("/files/<int:file_id>/docket.pdf")
 @requires(LOGGED_IN)
+@pdf_limits
 def docket(file_id: int):
     session = get_session()
     file = service.get_file(session, current_user, file_id)  # 404 when not visible

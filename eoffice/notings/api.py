@@ -9,7 +9,7 @@ from eoffice.notings import service as notings
 from eoffice.notings.documents import draft_json, note_json
 from eoffice.org.pages import api_desk
 from eoffice.web.access import LOGGED_IN, requires
-from eoffice.web.api import iso, spec
+from eoffice.web.api import Version, iso, spec
 from eoffice.web.session import get_session, get_store
 
 bp = Blueprint("notings_api", __name__, url_prefix="/api/v1")
@@ -22,18 +22,20 @@ class NoteIn(Versioned):
 class DraftIn(BaseModel):
     title: str = Field(min_length=1, max_length=500)
     body: str = Field(min_length=1, max_length=100_000)
-    version: int | None = Field(default=None, description="the file version you saw; 409 if stale")
+    version: Version | None = Field(
+        default=None, description="the file version you saw; 409 if stale"
+    )
     desk: str | None = None
 
 
 class DraftEdit(BaseModel):
     body: str = Field(min_length=1, max_length=100_000)
-    version: int | None = Field(default=None, description="the draft version you edited")
+    version: Version | None = Field(default=None, description="the draft version you edited")
     desk: str | None = None
 
 
 class ApproveIn(BaseModel):
-    version: int | None = None
+    version: Version | None = None
     desk: str | None = None
 
 

@@ -50,7 +50,16 @@ def store_letter(session: Session, store, user, desk, file: File, draft: Draft, 
     as the issue: the caller commits). Call it after the `draft.issued` event is recorded: that
     event is the one the letter shows. A store that is down raises Unavailable: nothing issued."""
     event = latest_event(session, "file", file.id)
-    html, _stamp = letter_html(session, file, draft, page, event, signer=user, signer_desk=desk)
+    # signed in the name of the officer who approved it, at the desk they approved from
+    html, _stamp = letter_html(
+        session,
+        file,
+        draft,
+        page,
+        event,
+        signer=draft.approved_by or user,
+        signer_desk=draft.approved_desk or desk,
+    )
     data = html_to_pdf(html, LockedFetcher())
     # the index takes the letter's source text: text pulled out of WeasyPrint's PDFs garbles Hindi
     return store_generated(

@@ -62,6 +62,8 @@ class Draft(Base):
     version: Mapped[int] = mapped_column(default=1)  # the newest version's number
     approved_version: Mapped[int | None]
     approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # the desk the officer approved from: the letter is signed in their name and post
+    approved_desk_id: Mapped[int | None] = mapped_column(sa.ForeignKey("desks.id"))
     approved_at: Mapped[dt.datetime | None]
     dispatch_number: Mapped[str | None] = mapped_column(sa.String(60))
     issued_at: Mapped[dt.datetime | None]
@@ -71,6 +73,8 @@ class Draft(Base):
     versions: Mapped[list[DraftVersion]] = relationship(
         back_populates="draft", order_by="DraftVersion.version"
     )
+    approved_by: Mapped[object | None] = relationship("User", foreign_keys=[approved_by_id])
+    approved_desk: Mapped[Desk | None] = relationship(foreign_keys=[approved_desk_id])
 
     def ensure_editable(self) -> None:
         if self.status == DraftStatus.issued:
@@ -87,7 +91,7 @@ class Draft(Base):
         )
         return version
 
-    def approve(self, user, version: int | None = None) -> None:
+    def approve(self, user, version: int | None = None, desk: Desk | None = None) -> None:
         self.ensure_editable()
         version = version or self.version
         if not 1 <= version <= self.version:
@@ -95,6 +99,7 @@ class Draft(Base):
         self.status = DraftStatus.approved.value
         self.approved_version = version
         self.approved_by_id = user.id
+        self.approved_desk_id = desk.id if desk is not None else None
         self.approved_at = utcnow()
 
     def issue(self, user, dispatch_number: str) -> None:

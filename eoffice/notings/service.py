@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from eoffice.audit import service as audit
 from eoffice.auth.permissions import can
 from eoffice.core import uow
-from eoffice.core.errors import Conflict, Forbidden, Invalid, NotFound
+from eoffice.core.errors import Conflict, Forbidden, Hidden, Invalid, NotFound
 from eoffice.core.numbering import next_serial
 from eoffice.files.models import Correspondence, File
 from eoffice.files.service import get_file, next_page
@@ -36,7 +36,7 @@ def add_note(session, user, desk, file_id: int, text: str, version: int | None =
     if not text:
         raise Invalid("text is required", field="text")
     file = get_file(session, user, file_id, for_update=True)
-    desk = require_desk(desk)
+    desk = require_desk(desk, user)
     file.check_version(version)
     file.ensure_holder(desk)
     number = (
@@ -64,7 +64,7 @@ def edit_note(session, user, desk, file_id: int, number: int, text: str, version
     if not text:
         raise Invalid("text is required", field="text")
     file = get_file(session, user, file_id, for_update=True)
-    desk = require_desk(desk)
+    desk = require_desk(desk, user)
     note = session.scalars(
         sa.select(Note).where(Note.file_id == file.id, Note.number == number)
     ).one_or_none()
@@ -94,8 +94,14 @@ def get_draft(
     ).one_or_none()
     if draft is None:
         raise NotFound("no such draft")
-    # 404 when the file is not visible; writers lock the file first, then reread the draft
-    file = get_file(session, user, draft.file_id, for_update=for_update)
+    # 404 when the file is not visible, worded as for a missing draft (nothing to tell apart);
+    # writers lock the file first, then reread the draft
+    try:
+        file = get_file(session, user, draft.file_id, for_update=for_update)
+    except Hidden:
+        raise Hidden("no such draft", "draft", draft.id) from None
+    except NotFound:
+        raise NotFound("no such draft") from None
     if for_update:
         session.refresh(draft)
     return draft, file
@@ -108,7 +114,7 @@ def create_draft(
     saw: a stale one is refused (409), as for a note."""
     title, body = _text(title, "title", 500), _text(body, "body")
     file = get_file(session, user, file_id, for_update=True)
-    desk = require_desk(desk)
+    desk = require_desk(desk, user)
     file.check_version(version)
     file.ensure_holder(desk)
     draft = Draft(file_id=file.id, title=title, version=1)
@@ -132,7 +138,7 @@ def create_draft(
 def revise_draft(session, user, desk, draft_id: int, body: str, version: int | None = None):
     body = _text(body, "body")
     draft, file = get_draft(session, user, draft_id, for_update=True)
-    desk = require_desk(desk)
+    desk = require_desk(desk, user)
     file.ensure_holder(desk)
     if version is not None and version != draft.version:
         raise Conflict(
@@ -157,11 +163,11 @@ def revise_draft(session, user, desk, draft_id: int, body: str, version: int | N
 
 def approve_draft(session, user, desk, draft_id: int, version: int | None = None) -> Draft:
     draft, file = get_draft(session, user, draft_id, for_update=True)
-    desk = require_desk(desk)
+    desk = require_desk(desk, user)
     if not can(user, "draft.approve"):
         raise Forbidden("only an officer may approve a draft")
     file.ensure_holder(desk)
-    draft.approve(user, version)
+    draft.approve(user, version, desk)
     file.mark_changed()
     audit.record(
         session,
@@ -181,7 +187,7 @@ def issue_draft(session, user, desk, draft_id: int, *, store) -> Draft:
     letter rendered on the office's letterhead and stored in the object store (object first,
     then its row, in this transaction): when the store is down nothing is issued (503)."""
     draft, file = get_draft(session, user, draft_id, for_update=True)
-    desk = require_desk(desk)
+    desk = require_desk(desk, user)
     file.ensure_holder(desk)
     if draft.status != "approved":
         raise Conflict("only an approved draft can be issued", code="not_approved")

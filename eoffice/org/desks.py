@@ -43,10 +43,26 @@ def acting_desk(user, code: str | None = None, *, holder_id=None, unsure: str = 
     )
 
 
-def require_desk(desk: Desk | None) -> Desk:
+def read_only(user) -> bool:
+    """Auditors and inspecting officers read; they never write (a user who is also a clerk or an
+    officer writes as that)."""
+    roles = set(user.roles)
+    return "auditor" in roles and not roles & {"clerk", "officer"}
+
+
+def require_desk(desk: Desk | None, user) -> Desk:
+    """The desk a write is made from: one the user holds, and a user who may write."""
     if desk is None:
         raise Forbidden("you hold no desk", code="no_desk")
+    if read_only(user):
+        raise Forbidden("auditors only read: they cannot change files or dak", code="read_only")
     return desk
+
+
+def is_audit_desk(desk: Desk) -> bool:
+    """A desk held only by auditors (an inspection cell): work is never sent there."""
+    holders = desk.current_holders()
+    return bool(holders) and all(read_only(u) for u in holders)
 
 
 def find_desk(session: Session, code: str | None, field: str = "to") -> Desk:
@@ -70,3 +86,9 @@ def check_destination(to: Desk, holder_desk_id: int | None, what: str) -> None:
         raise Invalid(f"the {what} is already on that desk", field="to", code="same_desk")
     if not to.active:
         raise Invalid(f"desk {to.code} is not in use", field="to", code="desk_inactive")
+    if is_audit_desk(to):
+        raise Invalid(
+            f"desk {to.code} is an inspection desk: auditors read, work is not sent to them",
+            field="to",
+            code="audit_desk",
+        )

@@ -9,9 +9,9 @@ from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy.orm import Session, selectinload
 
-from eoffice.org.desks import FIRST, acting_desk
+from eoffice.org.desks import FIRST, acting_desk, is_audit_desk
 from eoffice.org.forms import choices
-from eoffice.org.models import Desk
+from eoffice.org.models import Desk, DeskHolding
 from eoffice.web.api import request_desk_code
 
 
@@ -26,17 +26,23 @@ def web_desk():
 
 
 def desk_choices(session: Session, exclude: Desk | None) -> list:
-    """Active desks a file or receipt can be sent to: every desk but the acting one."""
+    """Active desks a file or receipt can be sent to: every desk but the acting one and the
+    inspection desks."""
     locale = str(get_locale())
     desks = session.scalars(
-        sa.select(Desk).where(Desk.active).options(selectinload(Desk.office)).order_by(Desk.code)
+        sa.select(Desk)
+        .where(Desk.active)
+        .options(
+            selectinload(Desk.office), selectinload(Desk.holdings).selectinload(DeskHolding.user)
+        )
+        .order_by(Desk.code)
     )
     return choices(
         [("", "—")]
         + [
             (d.code, f"{d.code} — {d.display_title(locale)} ({d.office.display_name(locale)})")
             for d in desks
-            if exclude is None or d.id != exclude.id
+            if (exclude is None or d.id != exclude.id) and not is_audit_desk(d)
         ]
     )
 

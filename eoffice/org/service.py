@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from eoffice.audit import service as audit
-from eoffice.auth.models import ROLES, User
+from eoffice.auth.models import ROLES, User, password_problem
 from eoffice.auth.permissions import can
 from eoffice.core.db import utcnow
 from eoffice.core.errors import Conflict, Forbidden, Invalid, NotFound
@@ -201,8 +201,9 @@ def validate_org_data(session: Session, data) -> dict:
         username = _text(problems, where, e, "username", True, 80)
         name = _text(problems, where, e, "name", True)
         password = e.get("password")
-        if password is not None and (not isinstance(password, str) or len(password) < 8):
-            problems.append(f"{where}: field 'password' must be text of at least 8 characters")
+        problem = password_problem(password, username) if password is not None else None
+        if problem:
+            problems.append(f"{where}: field 'password': {problem}")
             password = None
         if password is None and username and username not in db_users:
             problems.append(f"{where}: field 'password' is missing (needed for a new user)")
@@ -457,6 +458,9 @@ def _load_clean(session: Session, clean: dict, actor, report: LoadReport) -> Non
             if values["password"] and not user.check_password(values["password"]):
                 user.set_password(values["password"])
                 diff["password"] = "changed"  # noqa: S105
+                from eoffice.auth.service import cut_off
+
+                cut_off(session, user)  # a new password ends every login and token
             if diff:
                 if "active" in diff and not user.active:
                     from eoffice.auth.service import cut_off
@@ -662,7 +666,9 @@ def save_user(session: Session, actor: User, user: User | None, values: dict) ->
         except ValueError as exc:
             raise Invalid(str(exc), field="password") from exc
         diff["password"] = "changed"  # noqa: S105
-    if user.id is not None and not user.active and "active" in diff:
+    if user.id is not None and (
+        (not user.active and "active" in diff) or "password" in diff
+    ):  # disabled, or a new password: every login and token ends
         from eoffice.auth.service import cut_off
 
         cut_off(session, user)
@@ -720,3 +726,43 @@ def audited_office_ids(session: Session, user) -> set[int]:
 
 def desk_ids(user) -> set[int]:
     return {d.id for d in user.current_desks()}
+
+
+def audit_scope(session: Session, user):
+    """Which audit events `user` may read: all for an administrator; for an auditor, those made
+    at a desk of their jurisdiction or by someone holding one; None means every event."""
+    from eoffice.audit.models import AuditEvent
+
+    if user.has_role("admin"):
+        return None
+    offices = audited_office_ids(session, user)
+    desks = sa.select(Desk.code).where(Desk.office_id.in_(offices))
+    people = (
+        sa.select(User.username)
+        .join(DeskHolding, DeskHolding.user_id == User.id)
+        .join(Desk, Desk.id == DeskHolding.desk_id)
+        .where(Desk.office_id.in_(offices), DeskHolding.until.is_(None))
+    )
+    users = (
+        sa.select(sa.cast(DeskHolding.user_id, sa.String))
+        .join(Desk)
+        .where(Desk.office_id.in_(offices))
+    )
+    sections = sa.select(sa.cast(Section.id, sa.String)).where(Section.office_id.in_(offices))
+    return sa.or_(
+        AuditEvent.desk_code.in_(desks),
+        AuditEvent.username.in_(people),
+        # changes to the organisation of the jurisdiction (the org file loads them as no one)
+        sa.and_(
+            AuditEvent.object_type == "office",
+            AuditEvent.object_id.in_([str(i) for i in offices]),
+        ),
+        sa.and_(
+            AuditEvent.object_type == "desk",
+            AuditEvent.object_id.in_(
+                sa.select(sa.cast(Desk.id, sa.String)).where(Desk.office_id.in_(offices))
+            ),
+        ),
+        sa.and_(AuditEvent.object_type == "section", AuditEvent.object_id.in_(sections)),
+        sa.and_(AuditEvent.object_type == "user", AuditEvent.object_id.in_(users)),
+    )

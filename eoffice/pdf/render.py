@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ import jinja2
 import nh3
 from markupsafe import Markup, escape
 
+from eoffice.core.errors import TooLarge, Unavailable
 from eoffice.pdf.fetcher import LockedFetcher
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "pdf"
@@ -87,11 +89,40 @@ def render_html(template: str, **context) -> str:
     return environment().get_template(template).render(**context)
 
 
+# Rendering is slow (seconds for a long docket) and holds a web server thread: only this many
+# at once in a process, and a request that finds them all busy waits a little, then is told
+# to try again (503), so the other pages keep their threads.
+RENDER_SLOTS = 2
+RENDER_WAIT = 2.0  # seconds
+render_slots = threading.BoundedSemaphore(RENDER_SLOTS)
+# the user text one PDF may carry: past this a docket takes tens of seconds to lay out
+MAX_PRINT_CHARS = 300_000
+
+
+class RenderBusy(Unavailable):
+    code = "pdf_busy"
+
+
+def check_printable(chars: int, what: str = "this document") -> None:
+    if chars > MAX_PRINT_CHARS:
+        raise TooLarge(
+            f"{what} holds {chars:,} characters of text, more than the {MAX_PRINT_CHARS:,} "
+            "one PDF may carry",
+            code="too_long_to_print",
+        )
+
+
 def html_to_pdf(html: str, fetcher: LockedFetcher | None = None) -> bytes:
-    """WeasyPrint, with nothing reachable but what the fetcher allows."""
+    """WeasyPrint, with nothing reachable but what the fetcher allows, in one of the render
+    slots (RenderBusy when none frees up in time)."""
     from weasyprint import HTML
 
     fetcher = fetcher or LockedFetcher()
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(
-        custom_metadata=True  # the eoffice-audit-* <meta> tags become PDF Info entries
-    )
+    if not render_slots.acquire(timeout=RENDER_WAIT):
+        raise RenderBusy("PDFs are being made for others just now; try again in a moment")
+    try:
+        return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(
+            custom_metadata=True  # the eoffice-audit-* <meta> tags become PDF Info entries
+        )
+    finally:
+        render_slots.release()

@@ -16,6 +16,8 @@ from eoffice.storage.service import attachments_of
 from eoffice.web.access import LOGGED_IN, requires
 from eoffice.web.api import iso, spec
 from eoffice.web.downloads import pdf_name, pdf_response
+from eoffice.web.extensions import pdf_limits
+from eoffice.web.input import takes_multipart
 from eoffice.web.session import get_session
 
 bp = Blueprint("receipts_api", __name__, url_prefix="/api/v1")
@@ -129,6 +131,7 @@ def close(receipt_id: int, json: Remarks):
 
 
 @bp.post("/receipts/<int:receipt_id>/attachments")
+@takes_multipart
 @spec.validate(tags=["attachments"])
 @requires(LOGGED_IN)
 def upload(receipt_id: int):
@@ -141,6 +144,7 @@ def upload(receipt_id: int):
 @bp.get("/receipts/<int:receipt_id>/acknowledgement.pdf")
 @spec.validate(tags=["receipts"])
 @requires(LOGGED_IN)
+@pdf_limits
 def acknowledgement(receipt_id: int):
     """The acknowledgement (application/pdf) handed over for dak received by hand; 404 for dak
     that came another way or that you may not see."""

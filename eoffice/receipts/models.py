@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eoffice.auth.permissions import can
 from eoffice.core.db import Base, utcnow
 from eoffice.core.errors import Conflict
-from eoffice.org.desks import check_destination
+from eoffice.org.desks import check_destination, read_only
 from eoffice.org.models import Desk, Office
 
 
@@ -86,7 +86,7 @@ class Receipt(Base):
     def allowed_actions(self, desk: Desk | None, user) -> set[str]:
         """What `user`, acting from `desk`, may do with the receipt now: the page offers these
         forms, and each use case checks the same rules again when it runs."""
-        if desk is None or user is None:
+        if desk is None or user is None or read_only(user):
             return set()
         if self.status != ReceiptStatus.open or self.holder_desk_id != desk.id:
             return set()

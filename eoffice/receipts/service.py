@@ -12,11 +12,14 @@ from eoffice.audit import service as audit
 from eoffice.auth.permissions import can
 from eoffice.core import uow
 from eoffice.core.db import utcnow
-from eoffice.core.errors import Forbidden, Invalid, NotFound
+from eoffice.core.errors import Forbidden, Hidden, Invalid, NotFound
 from eoffice.core.numbering import next_serial
 from eoffice.org.desks import find_desk, require_desk
 from eoffice.org.models import Desk
 from eoffice.receipts.models import Mode, Receipt, ReceiptStatus
+
+# dak older than this is history, not diarising (old papers are attached to a file instead)
+EARLIEST = dt.date(1900, 1, 1)
 
 FIELDS = (
     "subject",
@@ -39,7 +42,7 @@ FIELDS = (
 
 def diarise(session: Session, user, desk: Desk | None, values: dict) -> Receipt:
     """Give incoming dak its number (per office and year) and put it on the diarising desk."""
-    desk = require_desk(desk)
+    desk = require_desk(desk, user)
     if not can(user, "receipt.create"):
         raise Forbidden("only clerks and officers diarise dak")
     if values.get("mode") not in set(Mode):
@@ -47,6 +50,10 @@ def diarise(session: Session, user, desk: Desk | None, values: dict) -> Receipt:
     received_on = values.get("received_on") or dt.date.today()
     if received_on > dt.date.today() + dt.timedelta(days=1):
         raise Invalid("received_on is in the future", field="received_on")
+    for field in ("received_on", "letter_date"):
+        when = received_on if field == "received_on" else values.get(field)
+        if when is not None and when < EARLIEST:
+            raise Invalid(f"{field} is before {EARLIEST.year}", field=field, code="too_early")
     if values.get("letter_date") and values["letter_date"] > received_on:
         raise Invalid("letter_date is after received_on", field="letter_date")
     year = received_on.year
@@ -84,14 +91,16 @@ def get_receipt(session: Session, user, receipt_id: int, *, for_update: bool = F
     if for_update:
         stmt = stmt.with_for_update(of=Receipt).execution_options(populate_existing=True)
     receipt = session.scalars(stmt).one_or_none()
-    if receipt is None or not can(user, "receipt.view", receipt):
+    if receipt is None:
         raise NotFound("no such receipt")
+    if not can(user, "receipt.view", receipt):
+        raise Hidden("no such receipt", "receipt", receipt.id)
     return receipt
 
 
 def send_receipt(session: Session, user, desk, receipt_id: int, to_code: str, remarks=None):
     receipt = get_receipt(session, user, receipt_id, for_update=True)
-    desk = require_desk(desk)
+    desk = require_desk(desk, user)
     to = find_desk(session, to_code)
     receipt.send(desk, to)
     audit.record(
@@ -109,7 +118,7 @@ def send_receipt(session: Session, user, desk, receipt_id: int, to_code: str, re
 
 def close_receipt(session: Session, user, desk, receipt_id: int, remarks=None):
     receipt = get_receipt(session, user, receipt_id, for_update=True)
-    desk = require_desk(desk)
+    desk = require_desk(desk, user)
     receipt.close(desk)
     audit.record(
         session,

@@ -21,6 +21,7 @@ from eoffice.storage.views import several_files, upload_many
 from eoffice.web.access import LOGGED_IN, requires
 from eoffice.web.downloads import pdf_name, pdf_response
 from eoffice.web.errors import page_message
+from eoffice.web.extensions import pdf_limits
 from eoffice.web.pages import form_error, page_arg
 from eoffice.web.session import get_session
 
@@ -177,6 +178,7 @@ def upload(receipt_id: int):
 
 @bp.get("/<int:receipt_id>/acknowledgement.pdf")
 @requires(LOGGED_IN)
+@pdf_limits
 def acknowledgement(receipt_id: int):
     session = get_session()
     receipt = acknowledgeable_receipt(service.get_receipt(session, current_user, receipt_id))

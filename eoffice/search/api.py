@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from eoffice.search.query import SearchQuery
 from eoffice.search.schema import kinds_indexed
 from eoffice.web.access import LOGGED_IN, requires
-from eoffice.web.api import iso, spec
+from eoffice.web.api import Id, iso, spec
 from eoffice.web.session import get_search, get_session
 
 bp = Blueprint("search_api", __name__, url_prefix="/api/v1")
@@ -25,7 +25,7 @@ class SearchArgs(BaseModel):
 
     q: str = Field(default="", max_length=500, description='words, "phrases", prefix*, AND/OR/NOT')
     kind: KindName | None = None
-    office: int | None = Field(default=None, description="office id")
+    office: Id | None = Field(default=None, description="office id")
     status: str | None = Field(default=None, max_length=20)
     category: Literal["A", "B", "C"] | None = None
     date_from: dt.date | None = Field(default=None, alias="from")

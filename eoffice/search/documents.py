@@ -22,9 +22,22 @@ def _at(value) -> dt.datetime | None:
     return dt.datetime(value.year, value.month, value.day)
 
 
+# The `at` column counts microseconds from the first instant of year 1, so every date a record
+# may carry (1969 included) is a positive number; 0 stands for "no date".
+EPOCH = dt.datetime(1, 1, 1)
+
+
+def micros(value: dt.datetime) -> int:
+    return (value - EPOCH) // dt.timedelta(microseconds=1)
+
+
+def from_micros(value: int) -> dt.datetime | None:
+    return (EPOCH + dt.timedelta(microseconds=value)).replace(tzinfo=dt.UTC) if value else None
+
+
 def day_key(value: dt.date) -> str:
     """The day as an exact term (20261123): ranges of these are ranges of days."""
-    return value.strftime("%Y%m%d")
+    return f"{value.year:04d}{value.month:02d}{value.day:02d}"
 
 
 def whoosh_doc(kind: kinds.Kind, d: SearchDoc) -> dict:
@@ -47,7 +60,7 @@ def whoosh_doc(kind: kinds.Kind, d: SearchDoc) -> dict:
     # 0 for a record with no date: the columns exist in every segment (a date sort needs them);
     # such records sort last and fall outside every date range
     doc["c_day"] = int(day_key(date)) if date is not None else 0
-    doc["at"] = int(date.replace(tzinfo=dt.UTC).timestamp() * 1_000_000) if date else 0
+    doc["at"] = micros(date) if date is not None else 0
     for key, value in (("number", d.number), ("title", d.title), ("body", d.body)):
         if value:
             doc[key] = value

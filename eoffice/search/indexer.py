@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from eoffice.core import kinds
 from eoffice.core.db import Database
 from eoffice.core.errors import ObjectMissing, Unavailable
-from eoffice.core.outbox import SearchOutbox
+from eoffice.core.outbox import SearchDeadLetter, SearchOutbox
 from eoffice.search import documents
 from eoffice.search.extract import extract_text
 from eoffice.search.index import Busy, IndexHome
@@ -34,6 +34,48 @@ BATCH = 500
 FAULT_ENV = "EOFFICE_INDEXER_FAULT"
 
 
+# the index's numeric columns and the values each holds (whoosh.columns.NumericColumn codes)
+_COLUMN_RANGES = {"B": 2**8, "I": 2**32, "Q": 2**64}
+
+
+def check_document(doc: dict) -> str | None:
+    """Why the index could not take this document (a value out of its column's range, text
+    that is not Unicode), or None. Checked before the writer sees it: a value Whoosh cannot pack
+    would fail the whole batch, again at every retry."""
+    from eoffice.search.schema import column_types
+
+    for name, kind in column_types().items():
+        value = doc.get(name)
+        if value is not None and not 0 <= value < _COLUMN_RANGES[kind]:
+            return f"{name} = {value} is outside what the index keeps"
+    for name in ("number", "title", "body"):
+        text = doc.get(name)
+        if text is not None:
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                return f"{name} holds characters that are not Unicode text"
+    return None
+
+
+def record_dead_letters(session, refs, failed: dict[tuple[str, int], str]) -> None:
+    """Set aside the documents that failed; forget the old failures of those that went in."""
+    done = [r for r in refs if r not in failed]
+    for kind in {k for k, _ in list(done) + list(failed)}:
+        ids = [i for k, i in done if k == kind] + [i for k, i in failed if k == kind]
+        for chunk in range(0, len(ids), 500):
+            session.execute(
+                sa.delete(SearchDeadLetter).where(
+                    SearchDeadLetter.kind == kind,
+                    SearchDeadLetter.obj_id.in_(ids[chunk : chunk + 500]),
+                )
+            )
+    session.add_all(
+        SearchDeadLetter(kind=kind, obj_id=obj_id, error=error)
+        for (kind, obj_id), error in sorted(failed.items())
+    )
+
+
 @dataclass
 class RebuildReport:
     documents: int
@@ -45,6 +87,7 @@ class Indexer:
         self.database = database
         self.home = home
         self.store_factory = store_factory
+        self.failed: dict[tuple[str, int], str] = {}  # records whose document could not be made
 
     # --- attachment texts --------------------------------------------------------------------
 
@@ -139,12 +182,17 @@ class Indexer:
                     retry |= self._extract_missing([i for k, i in extra if k == "attachment"])
                     docs.update(self._documents(session, extra))
                     refs |= extra
+        failed = dict(self.failed)
+        self.failed.clear()
         writer = ix.writer(timeout=30, delay=0.1)
         try:
             for kind, obj_id in sorted(refs):
                 doc = docs.get((kind, obj_id))
-                if doc is None:
+                problem = check_document(doc) if doc is not None else None
+                if doc is None or problem:
                     writer.delete_by_term("doc_id", f"{kind}:{obj_id}")
+                    if problem:
+                        failed[(kind, obj_id)] = problem
                 else:
                     writer.update_document(**doc)
         except BaseException:
@@ -161,19 +209,34 @@ class Indexer:
                 )
             # attachments the store could not give us go to the back of the queue
             session.add_all(SearchOutbox(kind="attachment", obj_id=i) for i in sorted(retry))
+            record_dead_letters(session, refs, failed)
             session.commit()
         # a batch of nothing but retries counts as no progress, so the loop waits before the
         # next attempt instead of asking a store that is down again at once
         return sum(1 for r in rows if not (r.kind == "attachment" and r.obj_id in retry))
 
-    @staticmethod
-    def _documents(session, refs) -> dict[tuple[str, int], dict]:
+    def _documents(self, session, refs) -> dict[tuple[str, int], dict]:
+        """The documents of these records. A kind whose batch fails is built one record at a
+        time, so that only the records that fail are set aside (`self.failed`)."""
         out: dict[tuple[str, int], dict] = {}
         for kind in kinds_indexed():
-            ids = [i for k, i in refs if k == kind]
-            if ids:
-                for obj_id, doc in documents.documents(session, kind, ids).items():
-                    out[(kind, obj_id)] = doc
+            ids = sorted(i for k, i in refs if k == kind)
+            if not ids:
+                continue
+            try:
+                built = documents.documents(session, kind, ids)
+            except Exception:  # noqa: BLE001 - one bad record must not stall the others
+                session.rollback()
+                built = {}
+                for obj_id in ids:
+                    try:
+                        built.update(documents.documents(session, kind, [obj_id]))
+                    except Exception as exc:  # noqa: BLE001
+                        session.rollback()
+                        log.exception("search: %s %s cannot be indexed", kind, obj_id)
+                        self.failed[(kind, obj_id)] = f"{type(exc).__name__}: {exc}"[:2000]
+            for obj_id, doc in built.items():
+                out[(kind, obj_id)] = doc
         return out
 
     def drain_all(self) -> int:
@@ -200,6 +263,7 @@ class Indexer:
         self._extract_missing()
         folder = self.home.new_generation()
         written = 0
+        failed: dict[tuple[str, int], str] = {}
         try:
             from whoosh import index as whoosh_index
 
@@ -210,10 +274,14 @@ class Indexer:
                     for kind in kinds_indexed():
                         with contextlib.closing(documents.all_documents(session, kind)) as docs:
                             for doc in docs:
-                                writer.add_document(**doc)
-                                written += 1
                                 if progress is not None:
                                     progress(1)
+                                problem = check_document(doc)
+                                if problem:
+                                    failed[(kind, int(doc["obj_id"]))] = problem
+                                    continue
+                                writer.add_document(**doc)
+                                written += 1
             except BaseException:
                 writer.cancel()
                 raise
@@ -223,7 +291,11 @@ class Indexer:
             self.home.discard(folder)
             raise
         self.home.swap(folder)
-        log.info("search index rebuilt: %s documents", written)
+        with self.database.write_sessionmaker() as session:
+            session.execute(sa.delete(SearchDeadLetter))  # every record was tried again
+            record_dead_letters(session, set(failed), failed)
+            session.commit()
+        log.info("search index rebuilt: %s documents, %s set aside", written, len(failed))
         return RebuildReport(written, folder.name)
 
     # --- running -----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from eoffice.core.errors import Invalid
 from eoffice.files.models import FileAccess
 from eoffice.org.service import audited_office_ids, desk_ids
 from eoffice.search.analysis import normalise
-from eoffice.search.documents import day_key
+from eoffice.search.documents import day_key, from_micros
 from eoffice.search.index import IndexHome
 from eoffice.search.schema import (
     CATEGORY_CODES,
@@ -264,8 +264,7 @@ def search(session: Session, user, home: IndexHome, sq: SearchQuery) -> Results:
             if info is None:
                 total -= 1
                 continue
-            micros = _column_value(at, hit.docnum)
-            when = dt.datetime.fromtimestamp(micros / 1e6, dt.UTC) if micros else None
+            when = from_micros(_column_value(at, hit.docnum))
             hits.append(_hit(fields_, hit, info, when))
     return Results(max(total, 0), sq.page, sq.per_page, hits)
 

@@ -6,12 +6,14 @@ built from the database text."""
 
 from __future__ import annotations
 
+import functools
+
 from whoosh import columns, fields
 
 from eoffice.core import kinds
 from eoffice.search.analysis import exact_analyzer, text_analyzer
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Codes kept in the index's columns (0: none). Each kind fixes its own code and those of its
 # statuses when it registers (eoffice.core.kinds); the registry refuses a code taken twice.
@@ -51,7 +53,7 @@ def make_schema() -> fields.Schema:
         c_category=fields.COLUMN(columns.NumericColumn("B")),
         c_holder=fields.COLUMN(columns.NumericColumn("I")),
         c_day=fields.COLUMN(columns.NumericColumn("I")),  # 20261123
-        at=fields.COLUMN(columns.NumericColumn("Q")),  # microseconds since 1970, UTC: sorting
+        at=fields.COLUMN(columns.NumericColumn("Q")),  # microseconds since year 1, UTC: sorting
         number=fields.TEXT(analyzer=exact_analyzer(), field_boost=4.0),
         title=fields.TEXT(analyzer=text_analyzer(), field_boost=2.0),
         body=fields.TEXT(analyzer=text_analyzer()),
@@ -59,3 +61,14 @@ def make_schema() -> fields.Schema:
 
 
 TEXT_FIELDS = ("number", "title", "body")
+
+
+@functools.cache
+def column_types() -> dict[str, str]:
+    """Each numeric column of the schema and its type code (B: byte, I: 32 bits, Q: 64 bits)."""
+    out = {}
+    for name, field in make_schema().items():
+        column = getattr(field, "column_type", None)
+        if isinstance(column, columns.NumericColumn):
+            out[name] = column._typecode
+    return out

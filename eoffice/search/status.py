@@ -6,7 +6,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from eoffice.core.outbox import SearchOutbox
+from eoffice.core.outbox import SearchDeadLetter, SearchOutbox
 from eoffice.search.index import Busy
 from eoffice.search.schema import SCHEMA_VERSION
 
@@ -14,6 +14,12 @@ from eoffice.search.schema import SCHEMA_VERSION
 def index_status(database, home) -> dict:
     with database.sessionmaker() as session:
         backlog = session.scalar(sa.select(sa.func.count(SearchOutbox.id))) or 0
+        dead = session.execute(
+            sa.select(SearchDeadLetter.kind, SearchDeadLetter.obj_id, SearchDeadLetter.error)
+            .order_by(SearchDeadLetter.id)
+            .limit(20)
+        ).all()
+        dead_total = session.scalar(sa.select(sa.func.count(SearchDeadLetter.id))) or 0
     folder = home.current_dir()
     documents = 0
     last = None
@@ -32,6 +38,8 @@ def index_status(database, home) -> dict:
         "expected_version": SCHEMA_VERSION,
         "documents": documents,
         "backlog": backlog,
+        "dead_letters": dead_total,
+        "dead_letter_list": [{"kind": k, "id": i, "error": e} for k, i, e in dead],
         "last_indexed": last.isoformat() if last else None,
         "indexer_running": running,
         "indexer_pid": home.holder_pid("indexer") if running else None,

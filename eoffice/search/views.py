@@ -16,7 +16,7 @@ from eoffice.search.index import IndexUnavailable
 from eoffice.search.query import SORTS, BadQuery, SearchQuery
 from eoffice.search.schema import kinds_indexed
 from eoffice.web.access import LOGGED_IN, requires
-from eoffice.web.pages import page_arg
+from eoffice.web.pages import int_or_none, page_arg
 from eoffice.web.session import get_search, get_session
 
 bp = Blueprint("search", __name__, url_prefix="/search")
@@ -43,10 +43,7 @@ def _choice(name: str, allowed) -> str | None:
 
 
 def _int(name: str) -> int | None:
-    try:
-        return int(request.args.get(name, ""))
-    except ValueError:
-        return None
+    return int_or_none(request.args.get(name, ""))
 
 
 @bp.get("/")

@@ -20,6 +20,7 @@ def get_store_factory(config: dict):
                 config["S3_SECRET_KEY"],
                 config["S3_BUCKET"],
                 secure=config.get("S3_SECURE", False),
+                public_url=config.get("S3_PUBLIC_URL"),
             )
         return cache["store"]
 

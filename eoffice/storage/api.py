@@ -51,13 +51,17 @@ def store_upload(owner):
 @spec.validate(tags=["attachments"])
 @requires(LOGGED_IN)
 def download(attachment_id: int):
-    """The bytes, as a download; `?redirect=1` answers with a signed URL valid for 5 minutes."""
+    """The bytes, as a download. `?redirect=1` answers 302 with a link valid for 5 minutes,
+    signed for the store's public address (EOFFICE_S3_PUBLIC_URL), or, with none configured,
+    to this download itself."""
     att = service.get_attachment(get_session(), current_user, attachment_id)
     store = get_store()
     if request.args.get("redirect") == "1":
-        return redirect(store.signed_url(att.key, minutes=5, filename=att.name), 302)
+        # a link signed for the store's public address; without one, the app's own download
+        signed = store.signed_url(att.key, minutes=5, filename=att.download_name)
+        return redirect(signed or f"/api/v1/attachments/{att.id}", 302)
     return Response(
         store.get(att.key),
         content_type=att.content_type,
-        headers={"Content-Disposition": content_disposition(att.name)},
+        headers={"Content-Disposition": content_disposition(att.download_name)},
     )

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eoffice.core.db import Base, utcnow
+from eoffice.storage.sniff import name_for
 
 
 def object_key(sha256: str) -> str:
@@ -34,6 +35,12 @@ class Attachment(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     uploaded_by: Mapped[object] = relationship("User")
+
+    @property
+    def download_name(self) -> str:
+        """The name a download is saved under: its extension always matches what the bytes
+        are (rows stored before that rule included)."""
+        return name_for(self.name, self.content_type)
 
 
 class AttachmentText(Base):

@@ -16,10 +16,10 @@ from eoffice.audit import service as audit
 from eoffice.auth.permissions import can
 from eoffice.core import kinds
 from eoffice.core.db import utcnow
-from eoffice.core.errors import NotFound, ObjectMissing, TooLarge, UnsupportedType
+from eoffice.core.errors import Hidden, NotFound, ObjectMissing, TooLarge, UnsupportedType
 from eoffice.org.desks import require_desk
 from eoffice.storage.models import Attachment, AttachmentText, object_key
-from eoffice.storage.sniff import sniff
+from eoffice.storage.sniff import name_for, sniff
 from eoffice.storage.store import ObjectStore
 
 PREFIX = "sha256/"  # every attachment's key starts so (models.object_key)
@@ -53,7 +53,7 @@ def upload(
     kind = kinds.kind_of(owner)
     if kind.attachments is None:
         raise NotFound(f"a {kind.name} has no attachments")
-    desk = require_desk(desk)
+    desk = require_desk(desk, user)
     kind.attachments.check(owner, desk)
     if len(data) > limit:
         raise TooLarge(f"the file is larger than {limit // (1024 * 1024)} MB")
@@ -67,7 +67,8 @@ def upload(
     digest = hashlib.sha256(data).hexdigest()
     if _needs_put(store, object_key(digest)):  # the object store first: a failure writes no row
         store.put(object_key(digest), data, content_type.split(";")[0])
-    return add_row(session, user, desk, owner, clean_name(name), data, digest, content_type)
+    name = name_for(clean_name(name), content_type)  # the extension says what it is
+    return add_row(session, user, desk, owner, name, data, digest, content_type)
 
 
 def store_generated(
@@ -147,8 +148,10 @@ def get_attachment(session: Session, user, attachment_id: int) -> Attachment:
     att = session.get(Attachment, attachment_id)
     kind = kinds.find(att.owner_kind) if att is not None else None
     owner = session.get(kind.model, att.owner_id) if kind is not None else None
-    if owner is None or not can(user, f"{kind.name}.view", owner):
+    if owner is None:
         raise NotFound("no such attachment")
+    if not can(user, f"{kind.name}.view", owner):
+        raise Hidden("no such attachment", "attachment", att.id)
     return att
 
 

@@ -36,7 +36,8 @@ def _is_plain_text(data: bytes) -> bool:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return False
-    head = text[:2048].lstrip("\ufeff \t\r\n").lower().encode()
+    # markup after any amount of leading space is still markup (a browser skips the space)
+    head = text.lstrip("\ufeff \t\r\n\f\v\u00a0").lstrip()[:2048].lower().encode()
     if any(marker in head for marker in _MARKUP):
         return False
     # control characters other than tab/newline/carriage return/form feed mean binary
@@ -58,3 +59,27 @@ def sniff(data: bytes) -> str | None:
     if data and _is_plain_text(data):
         return TEXT
     return None
+
+
+# The extensions a stored file may carry, by the type its bytes showed: a download is saved
+# under its name, so "report.hta" that is really text is offered as "report.txt".
+EXTENSIONS = {
+    PDF: ("pdf",),
+    JPEG: ("jpg", "jpeg"),
+    PNG: ("png",),
+    TIFF: ("tif", "tiff"),
+    DOCX: ("docx",),
+    ODT: ("odt",),
+    TEXT: ("txt", "text", "csv"),
+}
+
+
+def name_for(name: str, content_type: str) -> str:
+    """`name` with an extension that matches `content_type` (replacing one that does not)."""
+    allowed = EXTENSIONS.get(content_type)
+    if not allowed:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if dot and stem and ext.lower() in allowed:
+        return name
+    return f"{stem if dot and stem else name}.{allowed[0]}"

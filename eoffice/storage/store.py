@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import urllib3
 from minio import Minio
@@ -27,7 +28,13 @@ _NETWORK_ERRORS = (urllib3.exceptions.HTTPError, OSError)
 
 class ObjectStore:
     def __init__(
-        self, endpoint: str, access_key: str, secret_key: str, bucket: str, secure: bool = False
+        self,
+        endpoint: str,
+        access_key: str,
+        secret_key: str,
+        bucket: str,
+        secure: bool = False,
+        public_url: str | None = None,
     ):
         endpoint = endpoint.removeprefix("http://").removeprefix("https://").rstrip("/")
         # fail fast when the store is down instead of retrying for a minute
@@ -39,6 +46,17 @@ class ObjectStore:
             endpoint, access_key=access_key, secret_key=secret_key, secure=secure, http_client=http
         )
         self.bucket = bucket
+        # signed links are for browsers: signed for the address they reach the store at
+        self.public = None
+        if public_url:
+            parts = urlsplit(public_url)
+            self.public = Minio(
+                parts.netloc,
+                access_key=access_key,
+                secret_key=secret_key,
+                secure=parts.scheme == "https",
+                region="us-east-1",  # signing needs no request to the store
+            )
 
     def _call(self, fn, *args, **kwargs):
         try:
@@ -104,7 +122,11 @@ class ObjectStore:
                 return
             yield obj
 
-    def signed_url(self, key: str, minutes: int = 5, filename: str | None = None) -> str:
+    def signed_url(self, key: str, minutes: int = 5, filename: str | None = None) -> str | None:
+        """A link a browser can fetch the object from for a few minutes, signed for the store's
+        public address (EOFFICE_S3_PUBLIC_URL); None when the store has no public address."""
+        if self.public is None:
+            return None
         headers = None
         if filename:
             from urllib.parse import quote
@@ -113,7 +135,7 @@ class ObjectStore:
                 "response-content-disposition": f"attachment; filename*=UTF-8''{quote(filename)}"
             }
         return self._call(
-            self.client.presigned_get_object,
+            self.public.presigned_get_object,
             self.bucket,
             key,
             expires=dt.timedelta(minutes=minutes),

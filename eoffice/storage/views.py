@@ -53,6 +53,7 @@ def _refusal(code: str) -> str | None:
     """Why an upload was refused, for codes the service shares with other actions."""
     return {
         "not_holder": _("it is not on your desk"),
+        "read_only": _("auditors read files and dak; they do not attach to them"),
         "file_closed": _("the file is closed"),
         "receipt_not_open": _("the receipt has already been put into a file or closed"),
         "no_desk": _("you hold no desk at present"),
@@ -206,7 +207,7 @@ def download(attachment_id: int):
     return Response(
         get_store().get(att.key),
         content_type=att.content_type,
-        headers={"Content-Disposition": content_disposition(att.name)},
+        headers={"Content-Disposition": content_disposition(att.download_name)},
     )
 
 
@@ -217,7 +218,7 @@ def preview(attachment_id: int):
     att = service.get_attachment(get_session(), current_user, attachment_id)
     if att.content_type not in PREVIEWABLE:
         raise NotFound("this kind of attachment has no preview; download it instead")
-    disposition = content_disposition(att.name).replace("attachment;", "inline;", 1)
+    disposition = content_disposition(att.download_name).replace("attachment;", "inline;", 1)
     return Response(
         get_store().get(att.key),
         content_type=att.content_type,

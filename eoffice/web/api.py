@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
+from typing import Annotated
 
 from flask import Blueprint, g, jsonify, request
+from pydantic import Field
 from spectree import SpecTree
 
 from eoffice.core.errors import Invalid
 from eoffice.web.access import PUBLIC
 from eoffice.web.errors import error_body
+
+MAX_PAGE = 1_000_000
+# what a database id or a version number can be: JSON bodies say so, and get 422 otherwise
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+Version = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 def _before(req, resp, req_validation_error, instance, *args):
@@ -70,6 +77,8 @@ def page_args() -> tuple[int, int]:
         per_page = int(request.args.get("per_page", 25))
     except ValueError as exc:
         raise Invalid("page and per_page must be whole numbers", field="page") from exc
-    if page < 1 or not 1 <= per_page <= 200:
-        raise Invalid("page must be 1 or more, per_page between 1 and 200", field="page")
+    if not 1 <= page <= MAX_PAGE or not 1 <= per_page <= 200:
+        raise Invalid(
+            f"page must be between 1 and {MAX_PAGE}, per_page between 1 and 200", field="page"
+        )
     return page, per_page

@@ -3,15 +3,17 @@ a page in the user's language for the browser."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from eoffice.core import uow
-from eoffice.core.errors import DomainError, Unauthorized
-from eoffice.web.session import rollback
+from eoffice.core import kinds, uow
+from eoffice.core.errors import DomainError, Hidden, Unauthorized
+from eoffice.web.session import get_db, rollback
 
 # What a page says for a service error, by its code. The services' English messages stay what the
 # JSON API answers (stable for its clients); the pages show these, in the user's language.
@@ -52,6 +54,10 @@ PAGE_MESSAGES = {
     "file.same_desk": _l("The file is already on that desk; choose another."),
     "receipt.same_desk": _l("The receipt is already on that desk; choose another."),
     "due_in_past": _l("The due date is in the past."),
+    "pdf_busy": _l("PDFs are being made for others just now. Please try again in a moment."),
+    "too_long_to_print": _l("This file is too long to print as one PDF."),
+    "read_only": _l("Auditors read files and dak; they cannot change them."),
+    "audit_desk": _l("That is an inspection desk: work is not sent to auditors. Choose another."),
     "org_admin_only": _l("Only an administrator may change the organisation."),
     "object_missing": _l(
         "The stored copy of this attachment is missing. Please tell the administrator."
@@ -90,14 +96,35 @@ _HTTP_CODES = {
     405: "method_not_allowed",
     409: "conflict",
     413: "too_large",
-    415: "unsupported_type",
+    415: "unsupported_media_type",
     429: "rate_limited",
 }
+
+
+def _log_refusal(exc: Hidden) -> None:
+    """A refused attempt on a real record goes to the audit log (the audit module records it)."""
+    from flask_login import current_user
+
+    recorder = kinds.hook("access.refused")
+    if recorder is None or not current_user.is_authenticated:
+        return
+    # who asked, read before the rollback expires the user's row
+    who = SimpleNamespace(id=current_user.id, username=current_user.username)
+    rollback()  # the request's own work is undone first (and its lock let go)
+    recorder(
+        get_db(),
+        who,
+        exc.obj_type,
+        exc.obj_id,
+        {"method": request.method, "path": request.path[:300]},
+    )
 
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError):
+        if isinstance(exc, Hidden):
+            _log_refusal(exc)
         if is_api_request():
             return json_error(exc.status, exc.code, exc.message, exc.field)
         if isinstance(exc, Unauthorized):
@@ -123,9 +150,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(429)
     def _rate_limited(exc):
+        if is_api_request():  # the API speaks English, whatever the caller's language
+            return json_error(429, "rate_limited", "too many attempts; wait a minute and retry")
         message = _("Too many attempts. Please wait a minute and try again.")
-        if is_api_request():
-            return json_error(429, "rate_limited", message)
         if request.endpoint == "auth.login":
             flash(message, "error")
             return redirect(url_for("auth.login")), 303

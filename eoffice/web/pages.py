@@ -10,20 +10,25 @@ from flask import flash, request
 from eoffice.core.errors import DomainError
 from eoffice.web.errors import page_message
 
+MAX_PAGE = 1_000_000
+MAX_ID = 2**63 - 1
+
 
 def page_arg() -> int:
     """?page=N from the query string; anything unusable means the first page."""
     try:
-        return max(1, int(request.args.get("page", 1)))
+        return min(max(1, int(request.args.get("page", 1))), MAX_PAGE)
     except ValueError:
         return 1
 
 
 def int_or_none(value) -> int | None:
+    """A whole number a database id can be (1 up to 2^63 - 1), else None."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if 1 <= number <= MAX_ID else None
 
 
 def form_error(form, exc: DomainError, context: str | None = None) -> None:

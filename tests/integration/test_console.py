@@ -79,7 +79,7 @@ def test_every_command_runs_from_the_shell(shell, tmp_path):
     assert status.returncode == 0 and "documents:" in status.stdout
     once = shell("worker", "--once")
     assert once.returncode == 0, once.stderr
-    down = shell("db", "downgrade", "a0000000p006")
+    down = shell("db", "downgrade", "a0000000p006")  # through 0008 and 0007, with data
     assert down.returncode == 0, down.stderr
     up = shell("db", "upgrade")
     assert up.returncode == 0, up.stderr
