@@ -14,8 +14,9 @@ from eoffice.web.access import PUBLIC
 from eoffice.web.errors import error_body
 
 MAX_PAGE = 1_000_000
-# what a database id or a version number can be: JSON bodies say so, and get 422 otherwise
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+# what a database id (an `integer` primary key) or a version number can be: JSON bodies say
+# so, and get 422 otherwise
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 Version = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 

@@ -9,10 +9,11 @@ from flask import Flask, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from eoffice.core import kinds, uow
-from eoffice.core.errors import DomainError, Hidden, Unauthorized
+from eoffice.core.errors import DomainError, Hidden, Invalid, Unauthorized
 from eoffice.web.session import get_db, rollback
 
 # What a page says for a service error, by its code. The services' English messages stay what the
@@ -132,6 +133,13 @@ def register_error_handlers(app: Flask) -> None:
         return render_template(
             "error.html", status=exc.status, message=page_message(exc)
         ), exc.status
+
+    @app.errorhandler(DataError)
+    def _data(exc):
+        # a value the database cannot hold (a number out of its column's range, text it cannot
+        # store) that no check caught before: the caller's input, answered as such
+        rollback()
+        return _domain(Invalid("a value is out of the range the database can store"))
 
     for exc_class in uow.CONCURRENT_WRITE:
 

@@ -1,6 +1,7 @@
 """Input the app refuses before any view sees it, with a clear answer instead of a 500:
 
-- ids in paths are positive integers below 2^63 (the `int` converter): anything else is 404;
+- ids in paths are positive integers no larger than an id column holds (2^31 - 1 on
+  PostgreSQL, whose `integer` the tables use): anything else is 404, as no such record exists;
 - a JSON route takes a JSON body only (415 `unsupported_media_type`), nested at most 32 deep,
   with no lone surrogates or NUL characters in its strings (422);
 - no text a page's form sends may hold a NUL character (422)."""
@@ -15,13 +16,13 @@ from werkzeug.routing import IntegerConverter
 
 from eoffice.core.errors import Invalid
 
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1  # the largest id a table's `integer` primary key holds (PostgreSQL)
 MAX_DEPTH = 32
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 
 class IdConverter(IntegerConverter):
-    """`<int:...>` in every route: 1 up to 2^63 - 1, what a database id can be."""
+    """`<int:...>` in every route: 0 up to what a database id can be (404 beyond)."""
 
     def __init__(self, map, **kwargs):  # noqa: A002 - werkzeug's name
         kwargs.setdefault("min", 0)

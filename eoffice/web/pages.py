@@ -11,7 +11,7 @@ from eoffice.core.errors import DomainError
 from eoffice.web.errors import page_message
 
 MAX_PAGE = 1_000_000
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1  # the largest id an `integer` primary key holds (PostgreSQL)
 
 
 def page_arg() -> int:
@@ -23,7 +23,7 @@ def page_arg() -> int:
 
 
 def int_or_none(value) -> int | None:
-    """A whole number a database id can be (1 up to 2^63 - 1), else None."""
+    """A whole number a database id can be (1 up to 2^31 - 1), else None."""
     try:
         number = int(value)
     except (TypeError, ValueError):

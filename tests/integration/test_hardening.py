@@ -251,6 +251,10 @@ def test_ids_and_pages_past_2_63_are_404_and_422(api, auth, client, app):
         f"/api/v1/drafts/{HUGE}/versions",
         f"/api/v1/files/{HUGE}/pdf",
         f"/api/v1/files/{10**30}",
+        # past what PostgreSQL's integer ids hold, still below 2^63
+        f"/api/v1/files/{2**31}",
+        f"/api/v1/receipts/{10**14}",
+        f"/api/v1/attachments/{2**40}",
     ):
         assert clerk.get(path).status_code == 404, path
     assert clerk.post(f"/api/v1/files/{HUGE}/notes", {"text": "x"}).status_code == 404
@@ -258,8 +262,9 @@ def test_ids_and_pages_past_2_63_are_404_and_422(api, auth, client, app):
         resp = clerk.get(f"/api/v1/inbox?{query}")
         assert resp.status_code == 422, query
     f = new_file(api)
-    big = clerk.post(f"/api/v1/files/{f['id']}/receipts", {"receipt_id": HUGE})
-    assert big.status_code == 422
+    for too_big in (HUGE, 2**31):
+        big = clerk.post(f"/api/v1/files/{f['id']}/receipts", {"receipt_id": too_big})
+        assert big.status_code == 422
     stale = clerk.post(f"/api/v1/files/{f['id']}/notes", {"text": "x", "version": HUGE})
     assert stale.status_code == 422
     search = clerk.get(f"/api/v1/search?q=पत्र&office={HUGE}")
