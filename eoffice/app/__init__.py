@@ -128,7 +128,7 @@ def _register_hooks(app: Flask) -> None:
     from eoffice.org.pages import web_desk
     from eoffice.storage.views import allow_several_files, too_large
     from eoffice.web.errors import http_error, register_error_handlers
-    from eoffice.web.i18n import format_indian_number
+    from eoffice.web.i18n import format_indian_number, local_time, zone_label
     from eoffice.web.input import check_request
 
     app.before_request(check_request)  # bad input is refused before anything else
@@ -163,3 +163,5 @@ def _register_hooks(app: Flask) -> None:
         }
 
     app.jinja_env.filters["inr"] = format_indian_number
+    app.jinja_env.filters["local"] = local_time
+    app.jinja_env.globals["zone_label"] = zone_label

@@ -59,6 +59,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "PDF_RATE_LIMIT": env.get("EOFFICE_PDF_RATE_LIMIT") or "30 per minute",
         "UPLOAD_LIMIT": int(env.get("EOFFICE_MAX_UPLOAD_MB", "25")) * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "hi",
+        # the office's time: pages show every time in it (the database keeps UTC)
+        "TIME_ZONE": env.get("EOFFICE_TIME_ZONE") or "Asia/Kolkata",
         "LANGUAGES": ("hi", "en"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

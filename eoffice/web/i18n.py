@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from flask import current_app, request, session
 from flask_login import current_user
 
@@ -32,3 +35,21 @@ def format_indian_number(value) -> str:
     if head:
         groups.insert(0, head)
     return sign + ",".join(groups + [tail])
+
+
+def local_time(value, fmt: str = "%d-%m-%Y %H:%M") -> str:
+    """A stored (UTC) time as the office reads it, in its time zone (EOFFICE_TIME_ZONE)."""
+    if value is None:
+        return "—"
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(office_zone()).strftime(fmt)
+
+
+def office_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config.get("TIME_ZONE") or "Asia/Kolkata")
+
+
+def zone_label() -> str:
+    """The zone's short name as the footer says it once (IST)."""
+    return dt.datetime.now(office_zone()).tzname() or str(office_zone())

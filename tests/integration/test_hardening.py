@@ -678,3 +678,22 @@ def test_tokens_expire_and_their_owner_sees_and_revokes_them(api, auth, client, 
     done = client.post(f"/tokens/{token_id}/revoke", data={"csrf_token": csrf_from(page)})
     assert done.status_code == 303
     assert fresh.get("/api/v1/me").status_code == 401
+
+
+# --- the pages show the office's time (Indian Standard Time), the zone named once ------------
+
+
+def test_pages_show_indian_time_and_name_the_zone_once(api, auth, client, db):
+    f = new_file(api)
+    db.rollback()
+    created = db.get(File, f["id"]).created_at
+    ist = (created + dt.timedelta(hours=5, minutes=30)).strftime("%d-%m-%Y %H:%M")
+    utc = created.strftime("%d-%m-%Y %H:%M")
+    auth.login("clerk")
+    for lang, footer in (("en", "Times are shown in IST."), ("hi", "IST")):
+        client.post("/language", data={"lang": lang, "csrf_token": auth.csrf()})
+        page = client.get(f"/files/{f['id']}").get_data(as_text=True)
+        assert ist in page and "UTC" not in page
+        if ist != utc:
+            assert f">{utc}<" not in page
+        assert page.count(footer) >= 1 and page.count("site-footer") == 1
