@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from eoffice.audit import service as audit
+from eoffice.auth.models import User
 from eoffice.auth.permissions import can
 from eoffice.core import kinds, uow
 from eoffice.core.db import begin_writing
@@ -301,6 +302,7 @@ def file_detail(session: Session, file: File) -> dict:
 SORTS = {"received", "priority", "number", "subject"}
 # built once: an alias made per call costs more Python than the indexed query itself
 _SENDER = aliased(Desk, name="sender")
+_SENT_BY = aliased(User, name="sent_by")
 _PRIORITY_RANK = sa.case(PRIORITY_RANK, value=File.priority, else_=len(PRIORITY_RANK))
 _ORDERS = {
     "received": [File.last_movement_id.desc()],
@@ -332,9 +334,18 @@ def desk_files(
     # every such file has its last movement: the count needs `files` alone (index only)
     total = session.scalar(sa.select(sa.func.count()).select_from(File).where(*on_desk))
     stmt = (
-        sa.select(File, Movement, _SENDER.code)
+        sa.select(
+            File,
+            Movement,
+            _SENDER.code,
+            _SENDER.title,
+            _SENDER.title_hi,
+            _SENT_BY.name,
+            _SENT_BY.name_hi,
+        )
         .join(Movement, Movement.id == File.last_movement_id)
         .outerjoin(_SENDER, _SENDER.id == Movement.from_desk_id)
+        .outerjoin(_SENT_BY, _SENT_BY.id == Movement.by_user_id)
         .where(*on_desk)
     )
     order = _ORDERS[sort if sort in SORTS else "received"]
@@ -343,11 +354,15 @@ def desk_files(
         {
             "file": f,
             "movement": m,
-            "from": from_code,
+            "from": code,
+            # who sent it, and what they wrote: what a desk triages by
+            "from_desk": {"code": code, "title": title, "title_hi": title_hi} if code else None,
+            "from_person": {"name": name, "name_hi": name_hi} if code and name else None,
+            "remarks": (m.remarks or "").strip().splitlines()[0][:200] if m.remarks else None,
             "opened": m.opened_at is not None or m.kind != "sent",
             "overdue": f.is_overdue(today),
         }
-        for f, m, from_code in rows
+        for f, m, code, title, title_hi, name, name_hi in rows
     ]
     return Page(items, total, page, per_page)
 

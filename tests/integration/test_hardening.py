@@ -697,3 +697,26 @@ def test_pages_show_indian_time_and_name_the_zone_once(api, auth, client, db):
         if ist != utc:
             assert f">{utc}<" not in page
         assert page.count(footer) >= 1 and page.count("site-footer") == 1
+
+
+# --- the inbox says from whom and what they wrote ---------------------------------------------
+
+
+def test_the_inbox_shows_the_sender_and_the_first_line_of_the_remarks(api, auth, client):
+    f = new_file(api)
+    due = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+    sent = api("clerk").post(
+        f"/api/v1/files/{f['id']}/send",
+        {"to": "SPO-SP", "remarks": "कृपया अवलोकन करें\nदूसरी पंक्ति", "due_on": due},
+    )
+    assert sent.status_code == 200
+    item = api("officer").get("/api/v1/inbox?desk=SPO-SP").get_json()["items"][0]
+    assert item["from_desk"]["code"] == "SPO-HC" and item["from_person"]["name"] == "Ram Kumar"
+    assert item["remarks"] == "कृपया अवलोकन करें" and item["due_on"] == due
+    auth.login("officer")
+    client.post("/desk", data={"desk": "SPO-SP", "csrf_token": auth.csrf()})
+    client.post("/language", data={"lang": "hi", "csrf_token": auth.csrf()})
+    page = client.get("/files/inbox").get_data(as_text=True)
+    assert "राम कुमार" in page and "प्रधान लिपिक" in page and "कृपया अवलोकन करें" in page
+    assert "दूसरी पंक्ति" not in page
+    assert 'data-label="' in page  # phone cards label each value

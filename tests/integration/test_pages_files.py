@@ -432,11 +432,11 @@ def test_lists_paginate_and_sort(client, auth, org, db):
     assert len(file_rows(second)) == 2
     assert {r[1] for r in file_rows(first)}.isdisjoint({r[1] for r in file_rows(second)})
     by_subject = client.get("/files/inbox?sort=subject").get_data(as_text=True)
-    subjects = re.findall(r"<td>(विषय \d\d)</td>", by_subject)
+    subjects = re.findall(r"<td[^>]*>(विषय \d\d)</td>", by_subject)
     assert subjects == sorted(subjects) and subjects[0] == "विषय 00"
     assert "page=2&amp;sort=subject" in by_subject or "sort=subject&amp;page=2" in by_subject
     by_priority = client.get("/files/inbox?sort=priority").get_data(as_text=True)
-    assert re.findall(r"<td>(विषय \d\d)</td>", by_priority)[0] == "विषय 05"
+    assert re.findall(r"<td[^>]*>(विषय \d\d)</td>", by_priority)[0] == "विषय 05"
     # an unknown sort falls back to newest first; a page past the end is just empty
     assert client.get("/files/inbox?sort=nonsense").status_code == 200
     assert "inbox is empty" in client.get("/files/inbox?page=9").get_data(as_text=True)
