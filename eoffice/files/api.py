@@ -276,6 +276,7 @@ def sent():
                     "priority": i["movement"].priority,
                     "due_on": iso(i["movement"].due_on),
                     "opened": i["movement"].opened_at is not None,
+                    "pulled_back": i["pulled_back"],
                 }
                 for i in result.items
             ],

@@ -377,8 +377,36 @@ def sent_files(session: Session, desk: Desk, page: int = 1, per_page: int = 25) 
         .order_by(Movement.at.desc(), Movement.id.desc())
     )
     result = paginate(session, stmt, page, per_page, rows=True)
-    result.items = [{"movement": m, "file": f, "to": to_code} for m, f, to_code in result.items]
+    pulled = _pulled_back(session, [m for m, _f, _to in result.items])
+    result.items = [
+        {"movement": m, "file": f, "to": to_code, "pulled_back": m.id in pulled}
+        for m, f, to_code in result.items
+    ]
     return result
+
+
+def _pulled_back(session: Session, sends: list[Movement]) -> set[int]:
+    """Which of these sends the sender took back (a pull-back can only follow its send
+    directly): one query for the page."""
+    if not sends:
+        return set()
+    later = session.execute(
+        sa.select(Movement.file_id, Movement.id, Movement.kind)
+        .where(
+            Movement.file_id.in_({m.file_id for m in sends}),
+            Movement.id > min(m.id for m in sends),
+        )
+        .order_by(Movement.file_id, Movement.id)
+    ).all()
+    by_file: dict[int, list[tuple[int, str]]] = {}
+    for file_id, move_id, kind in later:
+        by_file.setdefault(file_id, []).append((move_id, kind))
+    pulled = set()
+    for m in sends:
+        after = [kind for move_id, kind in by_file.get(m.file_id, ()) if move_id > m.id]
+        if after and after[0] == "pulled_back":
+            pulled.add(m.id)
+    return pulled
 
 
 def visible_files(session: Session, user, page: int = 1, per_page: int = 25) -> Page:

@@ -26,8 +26,9 @@ PAGE_MESSAGES = {
     "not_your_desk": _l("You do not hold that desk."),
     "stale_version": _l("Someone else changed this at the same moment. Reload and try again."),
     "file.stale_version": _l(
-        "Someone else changed this file while you had it open. The page now shows the file as "
-        "it is; what you typed is kept in the form below: check it and submit again."
+        "This file was changed since this page was loaded (by someone else, or by you in "
+        "another tab). The page now shows the file as it is; what you typed is kept in the "
+        "form below: check it and submit again."
     ),
     "draft.stale_version": _l(
         "Someone else changed this draft while you were editing it. The page now shows the "

@@ -137,7 +137,7 @@ def test_stale_version_keeps_the_typed_note(client, auth, paper, db):
     text = resp.get_data(as_text=True)
     assert textarea(text, "note-text") == typed
     assert "&lt;b&gt;ध्यान दें&lt;/b&gt;" in text  # kept, and escaped
-    assert "flash-error" in text and "Someone else changed this file" in text
+    assert "flash-error" in text and "This file was changed since this page was loaded" in text
     assert "बीच में जोड़ी गई टिप्पणी" in text  # the page shows the file as it is now
     # the form now carries the version shown, so submitting again goes through
     new_version = page_version(text)
@@ -639,7 +639,7 @@ def test_unpark_from_the_parked_list_and_from_the_file_page(client, auth, paper,
     )
     assert resp.status_code == 409
     text = resp.get_data(as_text=True)
-    assert "Someone else changed this file" in text
+    assert "This file was changed since this page was loaded" in text
     assert textarea(text, "unpark-remarks") == "उत्तर आ गया"
     assert fresh(db, File, f).status == "parked"
 
@@ -659,7 +659,7 @@ def test_unpark_from_the_parked_list_and_from_the_file_page(client, auth, paper,
 
 # --- service errors in the page's language -----------------------------------------------------
 
-STALE_HI = "आपके पत्रावली खोले रहने के दौरान किसी अन्य ने इसमें परिवर्तन कर दिया।"
+STALE_HI = "यह पृष्ठ खुलने के बाद इस पत्रावली में परिवर्तन हुआ है"
 NOT_HOLDER_HI = "यह पत्रावली आपके डेस्क पर नहीं है, अतः आप इस पर कार्रवाई नहीं कर सकते।"
 
 

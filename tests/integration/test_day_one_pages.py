@@ -1,0 +1,70 @@
+"""What a head clerk and an SP hit on their first day in the pages (the day-one pages issue),
+each kept fixed by a test."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from eoffice.files.models import File
+from tests.integration.test_hardening import new_file
+
+# --- 1. the office's time (Indian Standard Time), the zone named once --------------------------
+
+
+def test_pages_show_indian_time_and_name_the_zone_once(api, auth, client, db):
+    f = new_file(api)
+    db.rollback()
+    created = db.get(File, f["id"]).created_at
+    ist = (created + dt.timedelta(hours=5, minutes=30)).strftime("%d-%m-%Y %H:%M")
+    utc = created.strftime("%d-%m-%Y %H:%M")
+    auth.login("clerk")
+    for lang, footer in (("en", "Times are shown in IST."), ("hi", "IST")):
+        client.post("/language", data={"lang": lang, "csrf_token": auth.csrf()})
+        page = client.get(f"/files/{f['id']}").get_data(as_text=True)
+        assert ist in page and "UTC" not in page
+        if ist != utc:
+            assert f">{utc}<" not in page
+        assert page.count(footer) >= 1 and page.count("site-footer") == 1
+
+
+# --- 2. the inbox says from whom and what they wrote ------------------------------------------
+
+
+def test_the_inbox_shows_the_sender_and_the_first_line_of_the_remarks(api, auth, client):
+    f = new_file(api)
+    due = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+    sent = api("clerk").post(
+        f"/api/v1/files/{f['id']}/send",
+        {"to": "SPO-SP", "remarks": "कृपया अवलोकन करें\nदूसरी पंक्ति", "due_on": due},
+    )
+    assert sent.status_code == 200
+    item = api("officer").get("/api/v1/inbox?desk=SPO-SP").get_json()["items"][0]
+    assert item["from_desk"]["code"] == "SPO-HC" and item["from_person"]["name"] == "Ram Kumar"
+    assert item["remarks"] == "कृपया अवलोकन करें" and item["due_on"] == due
+    auth.login("officer")
+    client.post("/desk", data={"desk": "SPO-SP", "csrf_token": auth.csrf()})
+    client.post("/language", data={"lang": "hi", "csrf_token": auth.csrf()})
+    page = client.get("/files/inbox").get_data(as_text=True)
+    assert "राम कुमार" in page and "प्रधान लिपिक" in page and "कृपया अवलोकन करें" in page
+    assert "दूसरी पंक्ति" not in page
+    assert 'data-label="' in page  # phone cards label each value
+
+
+# --- 9. states that do not mislead ------------------------------------------------------------
+
+
+def test_a_pulled_back_send_says_so_in_the_sent_list(api, auth, client):
+    f = new_file(api)
+    clerk = api("clerk")
+    clerk.post(f"/api/v1/files/{f['id']}/send", {"to": "SPO-SP"})
+    back = clerk.post(f"/api/v1/files/{f['id']}/pull-back", {})
+    assert back.status_code == 200
+    g = new_file(api, subject="दूसरी पत्रावली")
+    clerk.post(f"/api/v1/files/{g['id']}/send", {"to": "SPO-SP"})
+    items = {i["id"]: i for i in clerk.get("/api/v1/sent").get_json()["items"]}
+    assert items[f["id"]]["pulled_back"] is True and items[f["id"]]["opened"] is False
+    assert items[g["id"]]["pulled_back"] is False
+    auth.login("clerk")
+    client.post("/language", data={"lang": "en", "csrf_token": auth.csrf()})
+    page = client.get("/files/sent").get_data(as_text=True)
+    assert page.count("Pulled back") == 1 and page.count("Not yet opened") == 1
