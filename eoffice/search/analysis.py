@@ -16,13 +16,17 @@ _WORD = r"[\w\u0900-\u0963\u0966-\u097F\uA8E0-\uA8FF\u200C\u200D]"
 TOKEN_PATTERN = rf"{_WORD}+(?:\.{_WORD}+)*"
 
 NUKTA = "\u093c"
+CANDRABINDU, ANUSVARA = "\u0901", "\u0902"
 _DROP = {ord(NUKTA): None, 0x200C: None, 0x200D: None}
+# जाँच and जांच are one word as people write it: the candrabindu is read as the anusvara
+_FOLD = {ord(CANDRABINDU): ANUSVARA}
 _DIGITS = {0x0966 + i: ord("0") + i for i in range(10)}
 
 
 def normalise(text: str) -> str:
-    """One spelling for matching: फ़ाइल and फाइल, २०२६ and 2026, Police and police."""
-    text = unicodedata.normalize("NFD", text).translate(_DROP).translate(_DIGITS)
+    """One spelling for matching: फ़ाइल and फाइल, जाँच and जांच, २०२६ and 2026, Police and
+    police."""
+    text = unicodedata.normalize("NFD", text).translate(_DROP).translate(_DIGITS).translate(_FOLD)
     return unicodedata.normalize("NFC", text).lower()
 
 

@@ -13,7 +13,7 @@ from whoosh import columns, fields
 from eoffice.core import kinds
 from eoffice.search.analysis import exact_analyzer, text_analyzer
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Codes kept in the index's columns (0: none). Each kind fixes its own code and those of its
 # statuses when it registers (eoffice.core.kinds); the registry refuses a code taken twice.

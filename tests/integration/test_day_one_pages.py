@@ -68,3 +68,16 @@ def test_a_pulled_back_send_says_so_in_the_sent_list(api, auth, client):
     client.post("/language", data={"lang": "en", "csrf_token": auth.csrf()})
     page = client.get("/files/sent").get_data(as_text=True)
     assert page.count("Pulled back") == 1 and page.count("Not yet opened") == 1
+
+
+# --- also: जाँच finds जांच; an empty result is not a numbered hit ---------------------------------
+
+
+def test_candrabindu_finds_anusvara_and_an_empty_result_reads_as_a_sentence(api, app, auth, client):
+    f = new_file(api, subject="भूमि विवाद की जांच")
+    app.extensions["eoffice.search"].index()
+    hits = api("clerk").get("/api/v1/search?q=जाँच").get_json()["hits"]
+    assert [h["file_id"] for h in hits] == [f["id"]]
+    auth.login("clerk")
+    page = client.get("/search/?q=कुछनहींमिलेगा").get_data(as_text=True)
+    assert 'class="empty-result"' in page and "<ol" not in page.split('id="result-count"')[1]

@@ -72,3 +72,11 @@ def test_highlight_offsets_point_into_the_source_text():
     word, start, end = toks[2]
     assert word == "फाइल"
     assert text[start:end] == "फ़ाइल"
+
+
+def test_candrabindu_and_anusvara_spellings_match():
+    from eoffice.search.analysis import normalise
+
+    assert normalise("जाँच") == normalise("जांच")
+    assert normalise("पाँच") == normalise("पांच")
+    assert normalise("हँसी") != normalise("हसी")  # folding, not dropping
