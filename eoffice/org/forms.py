@@ -60,7 +60,9 @@ class UserForm(FlaskForm):
 
 
 class HandoverForm(FlaskForm):
-    user_id = SelectField(_l("Hand over to"), coerce=int, choices=[])
+    user_id = SelectField(
+        _l("Hand over to"), coerce=_int_or_none, choices=[], validators=[DataRequired()]
+    )
     kind = SelectField(
         _l("Kind"),
         choices=choices(

@@ -153,6 +153,21 @@ def _desk_choices(form: DeskForm, session, desk: Desk | None) -> None:
     )
 
 
+def _handover_choices(session, desk: Desk | None) -> list:
+    """Who may take charge of the desk: active users who work at desks (not an administrator
+    only), the present holders left out; nobody chosen until the admin chooses."""
+    holders = {u.id for u in desk.current_holders()} if desk is not None else set()
+    users = session.scalars(sa.select(User).where(User.active).order_by(User.username))
+    return choices(
+        [(None, "—")]
+        + [
+            (u.id, f"{u.username} — {u.name}")
+            for u in users
+            if u.id not in holders and set(u.roles) & {"clerk", "officer", "auditor"}
+        ]
+    )
+
+
 @bp.route("/desks/new", methods=["GET", "POST"], defaults={"desk_id": None})
 @bp.route("/desks/<int:desk_id>", methods=["GET", "POST"])
 @requires("org.view")
@@ -164,12 +179,7 @@ def desk(desk_id):
     form = DeskForm(obj=desk)
     _desk_choices(form, session, desk)
     handover = HandoverForm(prefix="handover")
-    handover.user_id.choices = choices(
-        [
-            (u.id, f"{u.username} — {u.name}")
-            for u in session.scalars(sa.select(User).where(User.active).order_by(User.username))
-        ]
-    )
+    handover.user_id.choices = _handover_choices(session, desk)
     status = 200
     if request.method == "POST":
         if not can(current_user, "org.edit"):
@@ -201,12 +211,7 @@ def handover(desk_id):
     session = get_session()
     desk = service.get_or_404(session, Desk, desk_id)
     form = HandoverForm(prefix="handover")
-    form.user_id.choices = choices(
-        [
-            (u.id, u.username)
-            for u in session.scalars(sa.select(User).where(User.active).order_by(User.username))
-        ]
-    )
+    form.user_id.choices = _handover_choices(session, desk)
     if form.validate_on_submit():
         to_user = service.get_or_404(session, User, form.user_id.data)
         try:

@@ -81,3 +81,39 @@ def test_candrabindu_finds_anusvara_and_an_empty_result_reads_as_a_sentence(api,
     auth.login("clerk")
     page = client.get("/search/?q=कुछनहींमिलेगा").get_data(as_text=True)
     assert 'class="empty-result"' in page and "<ol" not in page.split('id="result-count"')[1]
+
+
+def test_the_handover_list_starts_blank_and_leaves_out_the_holder_and_the_admin(
+    auth, client, db, org
+):
+    import re
+
+    import sqlalchemy as sa
+
+    from eoffice.org.models import Desk
+
+    desk_id = db.scalar(sa.select(Desk.id).where(Desk.code == "SPO-HC"))
+    auth.login("admin")
+    page = client.get(f"/admin/desks/{desk_id}").get_data(as_text=True)
+    select = page[page.index('name="handover-user_id"') :]
+    select = select[: select.index("</select>")]
+    options = re.findall(r"<option[^>]*>([^<]*)</option>", select)
+    assert options[0] == "—"
+    names = " ".join(options)
+    assert "clerk —" not in names and "admin —" not in names  # the holder; the admin
+    assert "officer —" in names and "auditor —" in names
+    from tests.conftest import csrf_from
+
+    refused = client.post(
+        f"/admin/desks/{desk_id}/handover",
+        data={
+            "handover-csrf_token": csrf_from(page),
+            "handover-user_id": "",
+            "handover-kind": "regular",
+            "handover-confirm": "y",
+        },
+        follow_redirects=True,
+    )
+    assert refused.status_code == 200
+    db.expire_all()
+    assert [u.username for u in db.get(Desk, desk_id).current_holders()] == ["clerk"]
