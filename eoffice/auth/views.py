@@ -22,6 +22,7 @@ from eoffice.audit import service as audit
 from eoffice.auth import service
 from eoffice.auth.forms import LanguageForm, LoginForm, PlainForm
 from eoffice.auth.login import login_limits
+from eoffice.core import kinds
 from eoffice.core.errors import Invalid, Unauthorized
 from eoffice.web.access import LOGGED_IN, public, requires
 from eoffice.web.pages import safe_next
@@ -100,7 +101,11 @@ def language():
 @bp.route("/")
 @requires(LOGGED_IN)
 def home():
-    return render_template("auth/home.html")
+    """The start page: the user's desks with what waits at each (the files module counts)."""
+    desks = current_user.current_desks()
+    count = kinds.hook("desk.summary")
+    summary = count(get_session(), desks) if count is not None else {}
+    return render_template("auth/home.html", desks=desks, summary=summary)
 
 
 @bp.get("/tokens")

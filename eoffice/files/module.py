@@ -3,7 +3,7 @@
 from eoffice.core import kinds
 from eoffice.files import access, documents
 from eoffice.files.models import File
-from eoffice.files.service import get_file
+from eoffice.files.service import desk_summary, get_file
 
 
 def _load_for_update(session, user, file_id):
@@ -40,3 +40,4 @@ kinds.register(
 )
 kinds.register_actions({"file.create": {"clerk", "officer"}, "file.close": {"officer"}})
 kinds.register_blueprints("files", pages=["eoffice.files.views:bp"], api=["eoffice.files.api:bp"])
+kinds.register_hook("desk.summary", desk_summary)

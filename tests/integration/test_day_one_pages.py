@@ -117,3 +117,34 @@ def test_the_handover_list_starts_blank_and_leaves_out_the_holder_and_the_admin(
     assert refused.status_code == 200
     db.expire_all()
     assert [u.username for u in db.get(Desk, desk_id).current_holders()] == ["clerk"]
+
+
+# --- 8. the start page: what waits at each of one's desks --------------------------------------
+
+
+def test_the_start_page_counts_what_waits_at_each_desk(api, auth, client, db):
+    clerk = api("clerk")
+    today = dt.date.today().isoformat()
+    a, b = new_file(api), new_file(api, subject="दूसरी")
+    clerk.post(f"/api/v1/files/{a['id']}/send", {"to": "SPO-SP", "due_on": today})
+    clerk.post(f"/api/v1/files/{b['id']}/send", {"to": "PS1-SHO"})
+    old = new_file(api, subject="पुरानी")
+    clerk.post(f"/api/v1/files/{old['id']}/send", {"to": "SPO-SP"})
+    row = db.get(File, old["id"])
+    row.clock_from = row.clock_from - dt.timedelta(days=30)
+    db.commit()
+    auth.login("officer")  # holds PS1-SHO (first, acting) and SPO-SP
+    client.post("/language", data={"lang": "en", "csrf_token": auth.csrf()})
+    page = client.get("/").get_data(as_text=True)
+
+    def counts(code):
+        row = page[page.index(f'data-desk="{code}"') :]
+        row = row[: row.index("</tr>")]
+        return [
+            int(row.split(f'class="count-{k}">')[1].split("<")[0])
+            for k in ("unread", "overdue", "due")
+        ]
+
+    assert counts("SPO-SP") == [2, 1, 1]
+    assert counts("PS1-SHO") == [1, 0, 0]
+    assert "2 unread files wait at your other desk" in page
