@@ -128,6 +128,7 @@ def _register_hooks(app: Flask) -> None:
     from eoffice.org.pages import web_desk
     from eoffice.storage.views import allow_several_files, too_large
     from eoffice.web.errors import http_error, register_error_handlers
+    from eoffice.web.forms import first_error, form_refused
     from eoffice.web.i18n import format_indian_number, local_time, zone_label
     from eoffice.web.input import check_request
 
@@ -165,3 +166,5 @@ def _register_hooks(app: Flask) -> None:
     app.jinja_env.filters["inr"] = format_indian_number
     app.jinja_env.filters["local"] = local_time
     app.jinja_env.globals["zone_label"] = zone_label
+    app.jinja_env.globals["form_refused"] = form_refused
+    app.jinja_env.globals["first_error"] = first_error

@@ -1,24 +1,25 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from eoffice.web.forms import Form
 
-class LoginForm(FlaskForm):
+
+class LoginForm(Form):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     next = HiddenField()
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     lang = HiddenField(validators=[DataRequired()])
     next = HiddenField()
 
 
-class DeskForm(FlaskForm):
+class DeskForm(Form):
     desk = HiddenField(validators=[DataRequired()])
     next = HiddenField()
 
 
-class PlainForm(FlaskForm):
+class PlainForm(Form):
     """A form with nothing but its CSRF token (logout, confirmations)."""

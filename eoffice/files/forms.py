@@ -4,7 +4,6 @@ Every form that changes a file carries the file's `version` as the user saw it, 
 meanwhile by someone else becomes a 409 instead of being silently overwritten."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
@@ -17,6 +16,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from eoffice.org.forms import choices
+from eoffice.web.forms import Form
 
 
 def priority_choices(blank=None):
@@ -41,7 +41,7 @@ class CheckboxListField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class FileForm(FlaskForm):
+class FileForm(Form):
     subject = TextAreaField(_l("Subject"), validators=[DataRequired(), Length(max=5000)])
     head = StringField(
         _l("File head"),
@@ -57,7 +57,7 @@ class FileForm(FlaskForm):
     receipt_ids = CheckboxListField(_l("Receipts to put in the file"), coerce=int, choices=[])
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(Form):
     version = HiddenField()
 
 

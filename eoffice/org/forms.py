@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     PasswordField,
@@ -13,6 +12,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from eoffice.auth.models import ROLES
 from eoffice.org.models import OfficeKind
+from eoffice.web.forms import Form
 
 CODE = Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", message=_l("Letters, digits, - _ . only"))
 
@@ -25,7 +25,7 @@ def _int_or_none(value):
     return int(value) if value not in (None, "", "None") else None
 
 
-class OfficeForm(FlaskForm):
+class OfficeForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40), CODE])
     name = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=200)])
     name_hi = StringField(_l("Name (Hindi)"), validators=[Optional(), Length(max=200)])
@@ -33,13 +33,13 @@ class OfficeForm(FlaskForm):
     parent = SelectField(_l("Parent office"), choices=[], validators=[Optional()])
 
 
-class SectionForm(FlaskForm):
+class SectionForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40), CODE])
     name = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=200)])
     name_hi = StringField(_l("Name (Hindi)"), validators=[Optional(), Length(max=200)])
 
 
-class DeskForm(FlaskForm):
+class DeskForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=60), CODE])
     title = StringField(_l("Title (English)"), validators=[DataRequired(), Length(max=200)])
     title_hi = StringField(_l("Title (Hindi)"), validators=[Optional(), Length(max=200)])
@@ -49,7 +49,7 @@ class DeskForm(FlaskForm):
     active = BooleanField(_l("Active"), default=True)
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80), CODE])
     name = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=200)])
     name_hi = StringField(_l("Name (Hindi)"), validators=[Optional(), Length(max=200)])
@@ -59,7 +59,7 @@ class UserForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=[Optional(), Length(min=8, max=200)])
 
 
-class HandoverForm(FlaskForm):
+class HandoverForm(Form):
     user_id = SelectField(
         _l("Hand over to"), coerce=_int_or_none, choices=[], validators=[DataRequired()]
     )

@@ -3,11 +3,11 @@
 import datetime as dt
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from eoffice.org.forms import choices
+from eoffice.web.forms import Form
 
 MODE_CHOICES = [
     ("post", _l("Post")),
@@ -25,7 +25,7 @@ LANGUAGE_CHOICES = [
 ]
 
 
-class ReceiptForm(FlaskForm):
+class ReceiptForm(Form):
     received_on = DateField(_l("Received on"), validators=[DataRequired()], default=dt.date.today)
     mode = SelectField(_l("Mode of receipt"), choices=choices(MODE_CHOICES), default="post")
     sender_name = StringField(_l("Sender's name"), validators=[DataRequired(), Length(max=200)])
@@ -57,10 +57,10 @@ class ReceiptForm(FlaskForm):
     remarks = TextAreaField(_l("Remarks"), validators=[Optional(), Length(max=5000)])
 
 
-class ReceiptSendForm(FlaskForm):
+class ReceiptSendForm(Form):
     to = SelectField(_l("Send to desk"), choices=[], validators=[DataRequired()])
     remarks = TextAreaField(_l("Remarks"), validators=[Optional(), Length(max=5000)])
 
 
-class ReceiptCloseForm(FlaskForm):
+class ReceiptCloseForm(Form):
     remarks = TextAreaField(_l("Remarks"), validators=[Optional(), Length(max=5000)])

@@ -9,6 +9,7 @@ from flask import flash, request
 
 from eoffice.core.errors import DomainError
 from eoffice.web.errors import page_message
+from eoffice.web.forms import refused
 
 MAX_PAGE = 1_000_000
 MAX_ID = 2**31 - 1  # the largest id an `integer` primary key holds (PostgreSQL)
@@ -35,6 +36,7 @@ def form_error(form, exc: DomainError, context: str | None = None) -> None:
     """The service's refusal next to the field it names, in the page's language; a refusal that
     names no field of the form is flashed at the top."""
     message = page_message(exc, context)
+    refused()
     field = getattr(form, exc.field, None) if exc.field else None
     if field is not None and hasattr(field, "errors"):
         field.errors = list(field.errors) + [message]

@@ -148,3 +148,28 @@ def test_the_start_page_counts_what_waits_at_each_desk(api, auth, client, db):
     assert counts("SPO-SP") == [2, 1, 1]
     assert counts("PS1-SHO") == [1, 0, 0]
     assert "2 unread files wait at your other desk" in page
+
+
+# --- 7. a refused form says so at the top and puts the cursor where to correct ------------------
+
+
+def test_a_refused_form_says_so_at_the_top_and_focuses_the_first_wrong_field(auth, client, org):
+    from tests.conftest import csrf_from
+
+    auth.login("clerk")
+    client.post("/language", data={"lang": "en", "csrf_token": auth.csrf()})
+    page = client.get("/receipts/new").get_data(as_text=True)
+    assert 'id="form-refused"' not in page
+    resp = client.post(
+        "/receipts/new",
+        data={"csrf_token": csrf_from(page), "subject": "", "sender_name": "सुनीता", "mode": "post"},
+    )
+    assert resp.status_code == 422
+    text = resp.get_data(as_text=True)
+    banner = text.index('id="form-refused"')
+    main = text.index("<main>")
+    assert main < banner < text.index("<form", main)  # at the top of the page, before the form
+    assert text.count('id="first-error"') == 1 and text.count("autofocus") == 1
+    first = text[text.index('id="first-error"') :]
+    assert "autofocus" in first[: first.index("</div>")]
+    assert 'value="सुनीता"' in text  # what was typed is kept
