@@ -25,6 +25,7 @@ from eoffice.auth.login import login_limits
 from eoffice.core import kinds
 from eoffice.core.errors import Invalid, Unauthorized
 from eoffice.web.access import LOGGED_IN, public, requires
+from eoffice.web.i18n import remember_on_device
 from eoffice.web.pages import safe_next
 from eoffice.web.session import get_session
 
@@ -56,7 +57,7 @@ def login():
         session.permanent = True
         if user.locale:
             session["lang"] = user.locale
-        return redirect(safe_next(form.next.data))
+        return remember_on_device(redirect(safe_next(form.next.data)), user.locale)
     return render_template("auth/login.html", form=form)
 
 
@@ -93,9 +94,10 @@ def language():
             obj_id=current_user.id,
             data={"locale": lang},
         )
-    return redirect(
+    back = redirect(
         safe_next(form.next.data or request.referrer and urlsplit(request.referrer).path)
     )
+    return remember_on_device(back, lang)
 
 
 @bp.route("/")

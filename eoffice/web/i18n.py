@@ -1,4 +1,5 @@
-"""Language choice: the user's saved choice, then this browser's, then the browser's header."""
+"""Language choice: this session's, the user's saved choice, the last one made on this device,
+then the browser's header."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from zoneinfo import ZoneInfo
 from flask import current_app, request, session
 from flask_login import current_user
 
+DEVICE_COOKIE = "eoffice_lang"  # the last language chosen on this device, kept past logout
+
 
 def select_locale() -> str:
     langs = current_app.config["LANGUAGES"]
@@ -15,7 +18,23 @@ def select_locale() -> str:
         return session["lang"]
     if current_user and current_user.is_authenticated and current_user.locale in langs:
         return current_user.locale
+    if request.cookies.get(DEVICE_COOKIE) in langs:
+        return request.cookies[DEVICE_COOKIE]
     return request.accept_languages.best_match(langs) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def remember_on_device(response, lang: str | None):
+    """The login page of this device opens in `lang` next time, after a logout too."""
+    if lang in current_app.config["LANGUAGES"]:
+        response.set_cookie(
+            DEVICE_COOKIE,
+            lang,
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure,
+        )
+    return response
 
 
 def format_indian_number(value) -> str:

@@ -173,3 +173,16 @@ def test_a_refused_form_says_so_at_the_top_and_focuses_the_first_wrong_field(aut
     first = text[text.index('id="first-error"') :]
     assert "autofocus" in first[: first.index("</div>")]
     assert 'value="सुनीता"' in text  # what was typed is kept
+
+
+# --- also: the login page speaks the language last used on the device -------------------------
+
+
+def test_the_login_page_keeps_the_devices_last_language_after_logout(auth, client, org):
+    headers = {"Accept-Language": "en"}
+    assert 'lang="en"' in client.get("/login", headers=headers).get_data(as_text=True)
+    auth.login("clerk")
+    client.post("/language", data={"lang": "hi", "csrf_token": auth.csrf()})
+    auth.logout()
+    page = client.get("/login", headers=headers).get_data(as_text=True)
+    assert 'lang="hi"' in page
