@@ -104,8 +104,9 @@ class AttachmentOwner:
     check: Callable[[Any, Any], None]
     # the attachments' documents copy where their owner sits
     scope: Callable[[Session, list[int]], dict[int, DocScope]]
-    # after an attachment is added (a file records the change)
-    attached: Callable[[Any], None] | None = None
+    # after an attachment is added: (session, owner, attachment); a file records the change
+    # and gives the document its page on the correspondence side
+    attached: Callable[[Session, Any, Any], None] | None = None
 
 
 # --- kinds -------------------------------------------------------------------------------------

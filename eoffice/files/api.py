@@ -94,7 +94,7 @@ def file_json(session, file) -> dict:
                 "page": c.page,
                 "label": c.label,
                 "kind": c.kind,
-                "id": c.receipt_id if c.kind == "receipt" else c.draft_id,
+                "id": {"receipt": c.receipt_id, "issued": c.draft_id}.get(c.kind, c.attachment_id),
                 "title": c.title,
                 # an issued letter: the PDF stored when it was issued
                 "pdf": f"/api/v1/attachments/{c.attachment_id}" if c.attachment_id else None,

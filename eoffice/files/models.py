@@ -338,10 +338,10 @@ class Correspondence(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     file_id: Mapped[int] = mapped_column(sa.ForeignKey("files.id"))
     page: Mapped[int]
-    kind: Mapped[str] = mapped_column(sa.String(10))  # receipt | issued
+    kind: Mapped[str] = mapped_column(sa.String(10))  # receipt | issued | document
     receipt_id: Mapped[int | None] = mapped_column(sa.ForeignKey("receipts.id"))
     draft_id: Mapped[int | None] = mapped_column(sa.ForeignKey("drafts.id"))
-    # an issued letter: the PDF stored when it was issued
+    # an issued letter: the PDF stored when it was issued; a document: the attachment itself
     attachment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("attachments.id"))
     title: Mapped[str] = mapped_column(sa.Text)
     added_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -3,7 +3,7 @@
 from eoffice.core import kinds
 from eoffice.files import access, documents
 from eoffice.files.models import File
-from eoffice.files.service import desk_summary, get_file
+from eoffice.files.service import add_document_page, desk_summary, get_file
 
 
 def _load_for_update(session, user, file_id):
@@ -12,6 +12,10 @@ def _load_for_update(session, user, file_id):
 
 def _may_attach(file: File, desk) -> None:
     file.ensure_holder(desk)
+
+
+def _attached(session, file: File, attachment) -> None:
+    add_document_page(session, file, attachment)
 
 
 kinds.register(
@@ -34,7 +38,7 @@ kinds.register(
             load_for_update=_load_for_update,
             check=_may_attach,
             scope=documents.scope,
-            attached=File.mark_changed,
+            attached=_attached,
         ),
     )
 )

@@ -70,6 +70,21 @@ def next_page(session: Session, file: File) -> int:
     return (last or 0) + 1
 
 
+def add_document_page(session: Session, file: File, attachment) -> Correspondence:
+    """A document attached to the file takes the next page of its correspondence side (C/n),
+    like a receipt put into it; the docket lists it."""
+    entry = Correspondence(
+        file_id=file.id,
+        page=next_page(session, file),
+        kind="document",
+        attachment_id=attachment.id,
+        title=attachment.name,
+    )
+    session.add(entry)
+    file.mark_changed()
+    return entry
+
+
 def _receipt_to_file(session: Session, user, receipt_id: int, field: str) -> Receipt:
     """A receipt about to go into a file, row-locked; 422 when there is none the user sees."""
     try:

@@ -88,14 +88,20 @@ def store_generated(
     index takes that text, since text pulled out of our own PDFs garbles Hindi."""
     digest = hashlib.sha256(data).hexdigest()
     store.put(object_key(digest), data, content_type)  # the object first: a failure leaves no row
-    attachment = add_row(session, user, desk, owner, name, data, digest, content_type, event)
+    attachment = add_row(
+        session, user, desk, owner, name, data, digest, content_type, event, announce=False
+    )
     session.add(AttachmentText(attachment_id=attachment.id, text=text))
     session.flush()
     return attachment
 
 
-def add_row(session, user, desk, owner, name, data, digest, content_type, event=None):
-    """The attachment's row and its audit event (`event`: more to record in it)."""
+def add_row(
+    session, user, desk, owner, name, data, digest, content_type, event=None, announce=True
+):
+    """The attachment's row and its audit event (`event`: more to record in it). `announce`
+    tells the owner (a file gives the document its page); a letter the office issues has its
+    page from the issue already."""
     kind = kinds.kind_of(owner)
     attachment = Attachment(
         owner_kind=kind.name,
@@ -109,9 +115,10 @@ def add_row(session, user, desk, owner, name, data, digest, content_type, event=
         desk_id=desk.id,
     )
     session.add(attachment)
-    if kind.attachments.attached is not None:
-        kind.attachments.attached(owner)
     session.flush()
+    if announce and kind.attachments.attached is not None:
+        kind.attachments.attached(session, owner, attachment)
+        session.flush()
     audit.record(
         session,
         "attachment.added",

@@ -186,3 +186,36 @@ def test_the_login_page_keeps_the_devices_last_language_after_logout(auth, clien
     auth.logout()
     page = client.get("/login", headers=headers).get_data(as_text=True)
     assert 'lang="hi"' in page
+
+
+# --- 4. a document attached to a file has its page on the correspondence side ----------------
+
+
+def test_an_attached_document_gets_its_page_and_is_in_the_docket(api, db):
+    import io
+
+    from eoffice.files.docket import docket_html
+
+    f = new_file(api)
+    clerk = api("clerk")
+    receipt = clerk.post(
+        "/api/v1/receipts",
+        {
+            "subject": "शिकायत पत्र",
+            "sender": {"name": "सुनीता देवी"},
+            "mode": "post",
+            "received_on": dt.date.today().isoformat(),
+        },
+    ).get_json()
+    clerk.post(f"/api/v1/files/{f['id']}/receipts", {"receipt_id": receipt["id"]})
+    att = clerk.post(
+        f"/api/v1/files/{f['id']}/attachments",
+        data={"file": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "जांच रिपोर्ट.pdf")},
+        content_type="multipart/form-data",
+    ).get_json()
+    corr = clerk.get(f"/api/v1/files/{f['id']}").get_json()["correspondence"]
+    assert [(c["label"], c["kind"]) for c in corr] == [("C/1", "receipt"), ("C/2", "document")]
+    assert corr[1]["id"] == att["id"] and corr[1]["title"] == "जांच रिपोर्ट.pdf"
+    db.rollback()
+    html, _stamp = docket_html(db, db.get(File, f["id"]))
+    assert "C/2" in html and "जांच रिपोर्ट.pdf" in html and "Document" in html
