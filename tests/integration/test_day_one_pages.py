@@ -219,3 +219,26 @@ def test_an_attached_document_gets_its_page_and_is_in_the_docket(api, db):
     db.rollback()
     html, _stamp = docket_html(db, db.get(File, f["id"]))
     assert "C/2" in html and "जांच रिपोर्ट.pdf" in html and "Document" in html
+
+
+# --- 10. one set of words on the screens and in the PDFs; the pale green noting sheet ----------
+
+
+def test_the_screens_and_the_pdfs_use_the_same_words():
+    from pathlib import Path
+
+    from eoffice.web.glossary import GLOSSARY
+
+    root = Path(__file__).resolve().parent.parent.parent
+    catalogue = (root / "eoffice/translations/hi/LC_MESSAGES/messages.po").read_text()
+    strings = "\n".join(line for line in catalogue.splitlines() if line.startswith(("msgstr", '"')))
+    pdfs = "\n".join(p.read_text() for p in (root / "templates/pdf").glob("*.html"))
+    pages = "\n".join(p.read_text() for p in (root / "templates").rglob("*.html"))
+    for term, (word, others) in GLOSSARY.items():
+        for other in others:
+            for where, text in (("catalogue", strings), ("PDFs", pdfs), ("pages", pages)):
+                assert other not in text, f"{term}: {other!r} in the {where}; say {word!r}"
+    for word in ("अति तत्काल", "खुली", "डेस्क", "टिप्पणी भाग"):
+        assert word in strings and word in pdfs, word
+    css = (root / "static/eoffice.css").read_text() + (root / "static/pdf/print.css").read_text()
+    assert css.count("#eef7e6") == 2  # the noting sheet's green, on screen and on paper

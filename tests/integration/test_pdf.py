@@ -107,7 +107,7 @@ def test_docket_pdf_embeds_devanagari_and_shows_the_whole_file(api, hindi_file, 
     assert '<tr id="c1">' in html and "सुनीता देवी" in html and "R/" in html
     assert "प्रेषित / sent" in html and "SPO-SP" in html and "आदेशार्थ" in html
     # bilingual labels, the footer naming the file, and the audit event it shows
-    assert "टिप्पणी पक्ष" in html and "Noting side" in html and "Movement register" in html
+    assert "टिप्पणी भाग" in html and "Noting side" in html and "Movement register" in html
     assert f"पत्रावली / File {file.number} —" in html
     assert (stamp.seq, stamp.hash) == latest_hash(db, hindi_file)
     assert stamp.hash in html
