@@ -40,6 +40,8 @@ def letter_html(
         issued_at=draft.issued_at,
         signer=signer,
         signer_desk=signer_desk,
+        # the addressee block (the addressees come with the dispatch register)
+        addressees=[],
         stamp=stamp,
     )
     return html, stamp

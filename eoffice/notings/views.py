@@ -93,6 +93,7 @@ def _render_draft(session, draft, file, *, status: int = 200, revise=None):
             shown = v
     return render_template(
         "notings/draft.html",
+        letter_id=notings.letter_attachment_id(session, draft) if issued else None,
         draft=draft,
         file=file,
         shown=shown,

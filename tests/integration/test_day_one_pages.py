@@ -242,3 +242,41 @@ def test_the_screens_and_the_pdfs_use_the_same_words():
         assert word in strings and word in pdfs, word
     css = (root / "static/eoffice.css").read_text() + (root / "static/pdf/print.css").read_text()
     assert css.count("#eef7e6") == 2  # the noting sheet's green, on screen and on paper
+
+
+# --- 5. the letter: subject, reference, body, the approving officer's signature; its PDF linked --
+
+
+def test_the_issued_letter_reads_as_a_letter_and_its_page_links_the_pdf(api, auth, client, db):
+    from eoffice.notings.letter import letter_html
+    from eoffice.notings.models import Draft
+
+    f = new_file(api)
+    clerk, officer = api("clerk"), api("officer")
+    d = clerk.post(
+        f"/api/v1/files/{f['id']}/drafts", {"title": "रात्रि गश्त", "body": "गश्त बढ़ाई जाए।"}
+    ).get_json()
+    clerk.post(f"/api/v1/files/{f['id']}/send", {"to": "SPO-SP"})
+    officer.post(f"/api/v1/drafts/{d['id']}/approve", {"desk": "SPO-SP"})
+    issued = officer.post(f"/api/v1/drafts/{d['id']}/issue", {"desk": "SPO-SP"}).get_json()
+    db.rollback()
+    draft = db.get(Draft, d["id"])
+    html, _ = letter_html(
+        db,
+        db.get(File, f["id"]),
+        draft,
+        1,
+        None,
+        signer=draft.approved_by,
+        signer_desk=draft.approved_desk,
+    )
+    subject, reference, body = (
+        html.index('id="letter-title"'),
+        html.index('id="letter-reference"'),
+        html.index('id="letter-body"'),
+    )
+    assert subject < reference < body < html.index('id="signature"')
+    assert f["number"] in html[reference:body]
+    auth.login("officer")
+    page = client.get(f"/drafts/{d['id']}").get_data(as_text=True)
+    assert f'href="{issued["pdf"].replace("/api/v1", "")}"' in page and 'id="letter-pdf"' in page
