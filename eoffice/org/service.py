@@ -545,7 +545,7 @@ def hand_over(
     if kind not in ("regular", "additional"):
         raise Invalid("kind must be regular or additional", field="kind")
     if any(h.user is to_user and h.until is None for h in desk.holdings):
-        raise Conflict(f"{to_user.username} already holds {desk.code}")
+        raise Conflict(f"{to_user.username} already holds {desk.code}", code="already_holds")
     holding = _give_desk(session, desk, to_user, actor, LoadReport(), kind, remarks)
     return holding
 

@@ -18,6 +18,7 @@ from eoffice.org.desks import acting_desk
 from eoffice.org.forms import DeskForm, HandoverForm, OfficeForm, SectionForm, UserForm, choices
 from eoffice.org.models import Desk, DeskHolding, Office
 from eoffice.web.access import LOGGED_IN, requires
+from eoffice.web.errors import page_message
 from eoffice.web.pages import form_error, page_arg, safe_next
 from eoffice.web.session import get_session
 
@@ -234,7 +235,7 @@ def handover(desk_id):
             return redirect(url_for("org.desk", desk_id=desk.id), 303)
         except (Invalid, Conflict) as exc:
             session.rollback()
-            flash(exc.message, "error")
+            flash(page_message(exc, "org"), "error")
     else:
         flash(_("Tick the confirmation to hand over the charge."), "error")
     return redirect(url_for("org.desk", desk_id=desk.id), 303)

@@ -16,6 +16,7 @@ from eoffice.search.index import IndexUnavailable
 from eoffice.search.query import SORTS, BadQuery, SearchQuery
 from eoffice.search.schema import kinds_indexed
 from eoffice.web.access import LOGGED_IN, requires
+from eoffice.web.errors import page_message
 from eoffice.web.pages import int_or_none, page_arg
 from eoffice.web.session import get_search, get_session
 
@@ -68,9 +69,9 @@ def index():
         try:
             results = get_search().search(session, current_user, sq)
         except BadQuery as exc:
-            errors["q"] = _("The search could not be understood: %(reason)s", reason=exc.message)
+            errors["q"] = page_message(exc)  # in the page's language
         except Invalid as exc:
-            errors[exc.field or "q"] = exc.message
+            errors[exc.field or "q"] = page_message(exc)
         except IndexUnavailable as exc:
             raise Unavailable(_("Search is being prepared; try again in a minute.")) from exc
     offices = session.scalars(sa.select(Office).order_by(Office.name)).all()

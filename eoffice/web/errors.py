@@ -21,6 +21,9 @@ from eoffice.web.session import get_db, rollback
 # "<context>.<code>" words it for one kind of object; a code not listed keeps the service's text.
 PAGE_MESSAGES = {
     "not_found": _l("Not found: it does not exist, or you may not see it."),
+    "forbidden": _l("You may not do this."),
+    "already_holds": _l("That user already holds this desk."),
+    "bad_query": _l("The search could not be understood: check the brackets and quotes."),
     "no_desk": _l("You hold no desk at present."),
     "desk_required": _l("You hold more than one desk: choose the desk you act for."),
     "not_your_desk": _l("You do not hold that desk."),

@@ -5,10 +5,52 @@ form itself keeps what was typed)."""
 from __future__ import annotations
 
 from flask import g
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 
+class _Catalogue:
+    """WTForms' own messages, from the app's catalogue (WTForms ships no Hindi)."""
+
+    def gettext(self, string):
+        return gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return ngettext(singular, plural, n)
+
+
+# WTForms' messages our forms can show, listed so that the catalogue has them in Hindi
+WTFORMS_MESSAGES = (
+    _l("This field is required."),
+    _l("Field must be between %(min)d and %(max)d characters long."),
+    _l("Invalid email address."),
+    _l("Invalid input."),
+    _l("Not a valid choice."),
+    _l("Invalid Choice: could not coerce."),
+    _l("Not a valid date value."),
+    _l("Not a valid integer value."),
+)
+
+
+def _plural_messages():  # never called: lists WTForms' plural messages for the catalogue
+    ngettext(
+        "Field must be at least %(min)d character long.",
+        "Field must be at least %(min)d characters long.",
+        1,
+    )
+    ngettext(
+        "Field cannot be longer than %(max)d character.",
+        "Field cannot be longer than %(max)d characters.",
+        1,
+    )
+
+
 class Form(FlaskForm):
+    class Meta:
+        def get_translations(self, form):
+            return _Catalogue()
+
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators=extra_validators)
         if not ok:
