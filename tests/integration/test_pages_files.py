@@ -287,6 +287,8 @@ def test_send_open_unread_and_pull_back(client, auth, paper, db):
     resp = post_form(client, auth, f"/files/{f}/pull-back", "pull", {"version": str(stale)})
     assert resp.status_code == 409
     assert "already opened the file" in resp.get_data(as_text=True)
+    # and the pull-back button, which can no longer work, is gone from the page
+    assert 'id="pull-back-form"' not in resp.get_data(as_text=True)
 
 
 def test_park_close_and_reopen(client, auth, paper, db):
