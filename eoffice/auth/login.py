@@ -7,10 +7,15 @@ The JSON API ignores cookies (no CSRF there) and takes only Bearer tokens.
 
 from __future__ import annotations
 
-from flask import g, request
+from functools import wraps
+
+from flask import after_this_request, current_app, g, request
 from flask_login import LoginManager
+from limits import parse_many
+from werkzeug.exceptions import TooManyRequests
 
 from eoffice.auth import service
+from eoffice.auth.ratelimit import SQLStorage
 from eoffice.web.session import get_session
 
 login_manager = LoginManager()
@@ -65,31 +70,18 @@ def _username() -> str:
 
 
 def _storage():
-    from flask import current_app
-
-    from eoffice.auth.ratelimit import SQLStorage
-
     return SQLStorage(engine=current_app.extensions["eoffice.db"].engine)
 
 
 def _windows():
-    from limits import parse_many
-
     return [(item.amount, item.get_expiry()) for item in parse_many(_limit())]
 
 
 def _limit() -> str:
-    from flask import current_app
-
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
 def login_limits(view):
-    from functools import wraps
-
-    from flask import after_this_request
-    from werkzeug.exceptions import TooManyRequests
-
     @wraps(view)
     def guarded(*args, **kwargs):
         if request.method != "POST":

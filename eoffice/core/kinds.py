@@ -156,6 +156,7 @@ _kinds: dict[str, Kind] = {}
 _by_model: dict[type, Kind] = {}
 _triggers: dict[type, list[tuple[str, Callable]]] = {}
 _parts: dict[str, list[Part]] = {}
+_status_codes: dict[str, int] = {}
 _actions: dict[str, frozenset[str]] = {}
 _blueprints: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
@@ -177,6 +178,7 @@ def register(kind: Kind) -> Kind:
     if kind.search is not None:
         for model, get_id in kind.search.triggers:
             _triggers.setdefault(model, []).append((kind.name, get_id))
+        _recount_statuses()
     return kind
 
 
@@ -188,6 +190,7 @@ def unregister(name: str) -> None:
     if kind is None:
         return
     _by_model.pop(kind.model, None)
+    _recount_statuses()
     for model in list(_triggers):
         _triggers[model] = [t for t in _triggers[model] if t[0] != name]
         if not _triggers[model]:
@@ -227,10 +230,15 @@ def attachment_owners() -> list[Kind]:
 
 
 def status_codes() -> dict[str, int]:
-    out: dict[str, int] = {}
+    """Every searchable kind's statuses with their codes; kept as kinds register, since the
+    indexer asks for it for every document."""
+    return _status_codes
+
+
+def _recount_statuses() -> None:
+    _status_codes.clear()
     for kind in searchable():
-        out.update(kind.search.statuses)
-    return out
+        _status_codes.update(kind.search.statuses)
 
 
 def search_refs(obj) -> list[tuple[str, int]]:

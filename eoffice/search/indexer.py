@@ -24,7 +24,7 @@ from eoffice.core.outbox import SearchDeadLetter, SearchOutbox
 from eoffice.search import documents
 from eoffice.search.extract import extract_text
 from eoffice.search.index import Busy, IndexHome
-from eoffice.search.schema import kinds_indexed
+from eoffice.search.schema import column_types, kinds_indexed
 from eoffice.storage.models import Attachment, AttachmentText
 
 log = logging.getLogger(__name__)
@@ -42,8 +42,6 @@ def check_document(doc: dict) -> str | None:
     """Why the index could not take this document (a value out of its column's range, text
     that is not Unicode), or None. Checked before the writer sees it: a value Whoosh cannot pack
     would fail the whole batch, again at every retry."""
-    from eoffice.search.schema import column_types
-
     for name, kind in column_types().items():
         value = doc.get(name)
         if value is not None and not 0 <= value < _COLUMN_RANGES[kind]:

@@ -25,9 +25,6 @@ from eoffice.storage.store import ObjectStore
 PREFIX = "sha256/"  # every attachment's key starts so (models.object_key)
 
 
-__all__ = ["TooLarge", "UnsupportedType"]  # raised by upload; the pages tell them apart
-
-
 def clean_name(name: str | None) -> str:
     """A display name: the last path part, no control characters, NFC, at most 200 characters."""
     name = unicodedata.normalize("NFC", name or "")
