@@ -66,6 +66,7 @@ def _init_extensions(app: Flask) -> None:
     import eoffice.auth.ratelimit  # noqa: F401  (registers the eoffice+sql:// storage scheme)
     from eoffice.auth.login import login_manager
     from eoffice.core.db import Database
+    from eoffice.core.jobs import Runner
     from eoffice.search import make_engine
     from eoffice.storage import get_store_factory
     from eoffice.web.extensions import babel, csrf, limiter
@@ -76,6 +77,8 @@ def _init_extensions(app: Flask) -> None:
     app.extensions["eoffice.db"] = db
     app.extensions["eoffice.store"] = get_store_factory(app.config)
     app.extensions["eoffice.search"] = make_engine(db, app.config, app.extensions["eoffice.store"])
+    # the jobs queue's runner: a thread in `eoffice run`, the `eoffice worker` process
+    app.extensions["eoffice.jobs"] = Runner(db, app.config, app.extensions["eoffice.store"])
     app.teardown_appcontext(close_session)
 
     login_manager.init_app(app)

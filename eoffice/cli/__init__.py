@@ -268,29 +268,38 @@ def search_status() -> None:
 
 
 @main.command()
-@click.option("--once", is_flag=True, help="Drain the outbox once and exit.")
+@click.option("--once", is_flag=True, help="Drain the outbox and run the due jobs once, then exit.")
 @click.option(
     "--wait/--no-wait",
     default=False,
-    help="If another indexer is running: wait for it to stop (--wait) or exit (default).",
+    help="If another indexer is running: wait for it to stop (--wait) or exit (default). "
+    "Jobs run meanwhile, so more workers may run with --wait.",
 )
 def worker(once: bool, wait: bool) -> None:
-    """The search indexer, as its own process (production; `eoffice run` has one built in)."""
+    """The search indexer and the job runner, as their own process (production; `eoffice run`
+    has both built in)."""
     import threading
 
     from eoffice.search.index import Busy
 
     app = _app()
     engine = app.extensions["eoffice.search"]
+    runner = app.extensions["eoffice.jobs"]
     indexer = engine.indexer
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    jobs_thread = stop_jobs = None
     try:
         if once:
             with indexer.home.lock("indexer", wait=wait):
                 click.echo(f"indexed {indexer.drain_all()} changes")
+            click.echo(f"ran {runner.run_due()} jobs")
             return
-        click.echo("indexer running (Ctrl-C stops it)")
+        if not wait:  # refuse before starting anything, as a second indexer would
+            with indexer.home.lock("indexer", wait=False):
+                pass
+        jobs_thread, stop_jobs = runner.start_thread()
+        click.echo("indexer and job runner running (Ctrl-C stops them)")
         engine.run(stop, wait_turn=wait)
     except Busy:
         pid = indexer.home.holder_pid("indexer")
@@ -299,7 +308,109 @@ def worker(once: bool, wait: bool) -> None:
     except KeyboardInterrupt:
         pass
     finally:
+        if jobs_thread is not None:
+            stop_jobs.set()
+            jobs_thread.join(timeout=60)
         app.extensions["eoffice.db"].dispose()
+
+
+# --- jobs --------------------------------------------------------------------------------------
+
+
+@main.group()
+def jobs() -> None:
+    """The jobs queue (mail, SMS, sweeps) the worker runs."""
+
+
+def _age(delta) -> str:
+    seconds = int(delta.total_seconds())
+    if seconds < 0:
+        return "0s"
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [f"{days}d"] if days else []
+    if days or hours:
+        parts.append(f"{hours}h")
+    if days or hours or minutes:
+        parts.append(f"{minutes}m")
+    parts.append(f"{seconds}s")
+    return " ".join(parts[:2])
+
+
+def _when(value) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value is not None else "-"
+
+
+@jobs.command("status")
+def jobs_status() -> None:
+    """Jobs per name and status, the oldest one waiting, dead jobs with their errors, and the
+    schedule of periodic jobs."""
+    from eoffice.core import jobs as queue
+    from eoffice.core.db import Database
+
+    database = Database.from_config(load_config())
+    try:
+        with database.sessionmaker() as session:
+            st = queue.status(session)
+    finally:
+        database.dispose()
+    if not st["counts"]:
+        click.echo("jobs: none")
+    else:
+        by_name: dict[str, dict[str, int]] = {}
+        for row in st["counts"]:
+            by_name.setdefault(row["name"], {})[row["status"]] = row["count"]
+        width = max(12, *(len(n) for n in by_name))
+        click.echo(f"{'job':<{width}}  " + "  ".join(f"{s:>7}" for s in queue.STATUSES))
+        for name, counts in by_name.items():
+            cells = "  ".join(f"{counts.get(s, 0):>7}" for s in queue.STATUSES)
+            click.echo(f"{name:<{width}}  {cells}")
+    click.echo(f"due now: {st['due']}")
+    oldest = st["oldest_waiting"]
+    if oldest is None:
+        click.echo("oldest waiting: none")
+    else:
+        click.echo(
+            f"oldest waiting: job {oldest['id']} {oldest['name']}, queued {_age(oldest['age'])} "
+            f"ago, attempts {oldest['attempts']}, next try {_when(oldest['run_at'])}"
+        )
+    click.echo(f"dead: {len(st['dead'])}" + ("  (eoffice jobs retry ID)" if st["dead"] else ""))
+    for dead in st["dead"]:
+        error = (dead["last_error"] or "").strip().splitlines() or [""]
+        tries = f"{dead['attempts']} attempt" + ("" if dead["attempts"] == 1 else "s")
+        click.echo(
+            f"  job {dead['id']} {dead['name']} after {tries}, "
+            f"{_when(dead['finished_at'])}: {error[-1]}"
+        )
+    click.echo("schedule:" + ("" if st["schedule"] else " none"))
+    for row in st["schedule"]:
+        gone = "" if row["registered"] else "  (no longer registered)"
+        click.echo(
+            f"  {row['name']}: next {_when(row['next_at'])}, last {_when(row['last_at'])}{gone}"
+        )
+
+
+@jobs.command("retry")
+@click.argument("job_id", type=int)
+def jobs_retry(job_id: int) -> None:
+    """Put a dead job back in the queue, due now."""
+    from eoffice.core import jobs as queue
+    from eoffice.core.db import Database
+    from eoffice.core.errors import DomainError
+    from eoffice.core.uow import unit_of_work
+
+    database = Database.from_config(load_config())
+    try:
+        with unit_of_work(database) as session:
+            job = queue.retry(session, job_id)
+            name = job.name
+    except DomainError as exc:
+        click.echo(f"not retried: {exc}", err=True)
+        sys.exit(1)
+    finally:
+        database.dispose()
+    click.echo(f"job {job_id} ({name}) is queued again")
 
 
 # --- serving -----------------------------------------------------------------------------------
@@ -348,6 +459,8 @@ def run(host: str, port: int, threads: int) -> None:
         # the search indexer runs beside the web server; with `eoffice worker` running
         # elsewhere, this one waits its turn
         indexer, stop_indexer = app.extensions["eoffice.search"].start_thread()
+        # and the job runner (mail, SMS, sweeps); more may run in `eoffice worker` processes
+        jobs_thread, stop_jobs = app.extensions["eoffice.jobs"].start_thread()
         click.echo(f"eoffice is serving on http://{host}:{port}/  (Ctrl-C stops it)")
         try:
             waitress.serve(app, host=host, port=port, threads=threads, ident="eoffice", _quiet=True)
@@ -355,7 +468,9 @@ def run(host: str, port: int, threads: int) -> None:
             pass
         finally:
             stop_indexer.set()
+            stop_jobs.set()
             indexer.join(timeout=30)
+            jobs_thread.join(timeout=30)
 
 
 if __name__ == "__main__":

@@ -332,6 +332,10 @@ def load_modules() -> None:
     # the core's own tables: counters, and the outbox with the hook that fills it
     importlib.import_module("eoffice.core.numbering")
     importlib.import_module("eoffice.core.outbox")
+    # the jobs queue, and the mail and SMS jobs (their tables, their handlers)
+    importlib.import_module("eoffice.core.jobs")
+    importlib.import_module("eoffice.core.mail")
+    importlib.import_module("eoffice.core.sms")
     package = Path(__file__).resolve().parent.parent  # eoffice/, without importing it
     for info in sorted(pkgutil.iter_modules([str(package)]), key=lambda i: i.name):
         if not info.ispkg or info.name in _NOT_MODULES:

@@ -132,3 +132,52 @@ def test_kill_9_of_eoffice_run_takes_its_s3_server_along(tmp_path):
         second.send_signal(signal.SIGTERM)
         second.communicate(timeout=30)
     assert second.returncode == 0
+
+
+def test_jobs_status_and_retry_from_the_shell(shell, database_url):
+    import sqlalchemy as sa
+
+    from eoffice.core.db import utcnow
+    from eoffice.core.jobs import Job
+
+    empty = shell("jobs", "status")
+    assert empty.returncode == 0, empty.stderr
+    assert "oldest waiting: none" in empty.stdout and "dead: 0" in empty.stdout
+    now = utcnow()
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            common = {"payload": {}, "max_attempts": 8, "run_at": now, "created_at": now}
+            common.update(finished_at=None, last_error=None)
+            conn.execute(
+                sa.insert(Job.__table__),
+                [
+                    {
+                        **common,
+                        "id": 41,
+                        "name": "mail.send",
+                        "status": "dead",
+                        "attempts": 8,
+                        "finished_at": now,
+                        "last_error": "ConnectionRefusedError: [Errno 111] Connection refused",
+                    },
+                    {**common, "id": 42, "name": "sms.send", "status": "queued", "attempts": 0},
+                ],
+            )
+    finally:
+        engine.dispose()
+    status = shell("jobs", "status")
+    assert status.returncode == 0, status.stderr
+    lines = status.stdout.splitlines()
+    assert any(line.split() == ["mail.send", "0", "0", "0", "1"] for line in lines), lines
+    assert any(line.split() == ["sms.send", "1", "0", "0", "0"] for line in lines), lines
+    assert "oldest waiting: job 42 sms.send" in status.stdout
+    assert "job 41 mail.send after 8 attempts" in status.stdout
+    assert "Connection refused" in status.stdout
+    retried = shell("jobs", "retry", "41")
+    assert retried.returncode == 0 and "job 41 (mail.send) is queued again" in retried.stdout
+    again = shell("jobs", "retry", "42")
+    assert again.returncode == 1 and "is queued, not dead" in again.stderr
+    assert "Traceback" not in again.stderr
+    after = shell("jobs", "status")
+    assert "dead: 0" in after.stdout
