@@ -99,6 +99,7 @@ def config_for(database_url, s3_server, folder) -> dict:
         "TESTING": True,
         "LOGIN_RATE_LIMIT": "1000 per minute",
         "PDF_RATE_LIMIT": "1000 per minute",
+        "PUBLIC_RATE_LIMIT": "10000 per minute",
     }
 
 

@@ -107,7 +107,9 @@ def home():
     desks = current_user.current_desks()
     count = kinds.hook("desk.summary")
     summary = count(get_session(), desks) if count is not None else {}
-    return render_template("auth/home.html", desks=desks, summary=summary)
+    waiting = kinds.hook("complaints.waiting")
+    complaints = waiting(get_session(), desks) if waiting is not None else 0
+    return render_template("auth/home.html", desks=desks, summary=summary, complaints=complaints)
 
 
 @bp.get("/tokens")

@@ -210,9 +210,11 @@ def _verify_pdf(path: Path) -> None:
 
 
 def _add_storage_commands() -> None:
+    from eoffice.cli.sla import sla
     from eoffice.cli.storage import storage
 
     main.add_command(storage)
+    main.add_command(sla)  # `eoffice sla sweep`: the complaints' clock
 
 
 _add_storage_commands()

@@ -68,6 +68,26 @@ def load_config(overrides: dict | None = None) -> dict:
         "SESSION_HOURS": int(env.get("EOFFICE_SESSION_HOURS", "12")),
         "TOKEN_DAYS": int(env.get("EOFFICE_TOKEN_DAYS", "30")),  # an API token's lifetime
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session, which expires on its own
+        # mail over SMTP; with no host, mail is written as .eml files under INSTANCE/mail
+        "SMTP_HOST": env.get("EOFFICE_SMTP_HOST") or None,
+        "SMTP_PORT": int(env.get("EOFFICE_SMTP_PORT") or 25),
+        "SMTP_USER": env.get("EOFFICE_SMTP_USER") or None,
+        "SMTP_PASSWORD": env.get("EOFFICE_SMTP_PASSWORD") or None,
+        "SMTP_STARTTLS": env.get("EOFFICE_SMTP_STARTTLS", "0") == "1",
+        "MAIL_FROM": env.get("EOFFICE_MAIL_FROM") or "eoffice@localhost",
+        # SMS through an HTTP gateway (POST JSON {to, text}); none: no SMS is sent
+        "SMS_URL": env.get("EOFFICE_SMS_URL") or None,
+        "SMS_TOKEN": env.get("EOFFICE_SMS_TOKEN") or None,
+        # a job a worker took is given back to the queue if not finished in this time
+        "JOB_LEASE_SECONDS": int(env.get("EOFFICE_JOB_LEASE_SECONDS") or 300),
+        # where citizens reach this instance: the base of the links printed on their copies
+        "PUBLIC_URL": (env.get("EOFFICE_PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        # keys the check codes of citizens' documents and the hashes of their secrets
+        "CITIZEN_KEY": env.get("EOFFICE_CITIZEN_KEY") or _instance_secret(instance, "citizen_key"),
+        "PUBLIC_RATE_LIMIT": env.get("EOFFICE_PUBLIC_RATE_LIMIT") or "30 per minute; 300 per hour",
+        "COMPLAINT_SLA_DAYS": int(env.get("EOFFICE_COMPLAINT_SLA_DAYS") or 15),
+        "ESCALATE_EVERY_DAYS": int(env.get("EOFFICE_ESCALATE_EVERY_DAYS") or 3),
+        "SLA_SWEEP_MINUTES": int(env.get("EOFFICE_SLA_SWEEP_MINUTES") or 5),
         "TESTING": False,
     }
     if not cfg["S3_ENDPOINT"]:

@@ -161,6 +161,60 @@ def create_file(session: Session, user, desk, values: dict, receipt_ids=()) -> F
     return file
 
 
+def open_enquiry_file(
+    session: Session, user, by_desk: Desk, receipt: Receipt, subject: str, io: Desk
+) -> File:
+    """An enquiry file for a citizen's item: opened at the desk holding its receipt (the
+    station's), with the receipt as C/1, and sent to the enquiry officer's desk. The officer who
+    orders it (`by_desk`, the station's or a higher one) acts for the station here; the caller
+    has checked that they may, and their desk may see the file from now on."""
+    holder = receipt.holder
+    if holder is None:
+        raise Invalid("the receipt lies on no desk", field="receipt_id")
+    year = dt.date.today().year
+    head = "Enquiry"
+    serial = next_serial(session, holder.office_id, f"file:{head}", year)
+    file = File(
+        office_id=holder.office_id,
+        section_id=holder.section_id,
+        number=_file_number(holder, head, serial, year),
+        head=head,
+        serial=serial,
+        year=year,
+        subject=subject,
+        category=Category.C.value,
+        priority=Priority.normal.value,
+        holder_desk_id=holder.id,
+        holder=holder,
+        created_by_id=user.id,
+    )
+    session.add(file)
+    session.flush()
+    file.start(holder, user)
+    for desk_id in {holder.id, by_desk.id, io.id}:
+        access.grant(session, file, desk_id)
+    session.flush()
+    _add_receipt(session, file, receipt, holder)
+    if io.id != holder.id:
+        file.send(holder, io, user, remarks=subject)
+    audit.record(
+        session,
+        "file.created",
+        user=user,
+        desk=by_desk,
+        obj_type="file",
+        obj_id=file.id,
+        data={
+            "number": file.number,
+            "subject": subject,
+            "receipts": [receipt.number],
+            "to": io.code,
+        },
+    )
+    uow.flush(session)
+    return file
+
+
 def open_file(session: Session, user, desk: Desk | None, file_id: int) -> File:
     """Read a file; when its holding desk reads it, the last movement becomes opened."""
     file = get_file(session, user, file_id)

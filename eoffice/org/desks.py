@@ -92,3 +92,26 @@ def check_destination(to: Desk, holder_desk_id: int | None, what: str) -> None:
             field="to",
             code="audit_desk",
         )
+
+
+def head_desk(session: Session, office) -> Desk | None:
+    """The office's head desk: its active desk whose `reports_to` lies outside the office (the
+    SHO of a thana, the SP of a district). What escalates to the office reaches it; it stands in
+    for a missing duty or routing desk. Of several, the one created first."""
+    desks = session.scalars(
+        sa.select(Desk).where(Desk.office_id == office.id, Desk.active).order_by(Desk.id)
+    ).all()
+    desks = [d for d in desks if not is_audit_desk(d)]  # work never goes to an inspection cell
+    for desk in desks:
+        if desk.reports_to is None or desk.reports_to.office_id != office.id:
+            return desk
+    return desks[0] if desks else None
+
+
+def routing_desk(session: Session, office) -> Desk | None:
+    """Where citizens' items for the office go when no station was chosen."""
+    return office.routing_desk or head_desk(session, office)
+
+
+def duty_desk(session: Session, office) -> Desk | None:
+    return office.duty_desk or head_desk(session, office)

@@ -38,8 +38,22 @@ class Office(Base):
     # file numbering scheme; fields {head} {serial} {year} {section} {office}
     file_scheme: Mapped[str | None] = mapped_column(sa.String(100))
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("offices.id"), index=True)
+    # citizens' items sent to a district without a station go to its routing desk; a station's
+    # security requests to its duty desk (each falls back to the office's head desk)
+    routing_desk_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("desks.id", use_alter=True, name="fk_offices_routing_desk_id")
+    )
+    duty_desk_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("desks.id", use_alter=True, name="fk_offices_duty_desk_id")
+    )
+    state: Mapped[str | None] = mapped_column(sa.String(10))  # for holidays: UP, HR, ...
+    time_zone: Mapped[str | None] = mapped_column(sa.String(60))  # default Asia/Kolkata
 
     parent: Mapped[Office | None] = relationship(remote_side=[id], back_populates="children")
+    routing_desk: Mapped[Desk | None] = relationship(
+        foreign_keys=[routing_desk_id], post_update=True
+    )
+    duty_desk: Mapped[Desk | None] = relationship(foreign_keys=[duty_desk_id], post_update=True)
     children: Mapped[list[Office]] = relationship(back_populates="parent")
     sections: Mapped[list[Section]] = relationship(back_populates="office", order_by="Section.code")
 
@@ -61,6 +75,10 @@ class Office(Base):
 
     def display_name(self, locale: str) -> str:
         return self.name_hi if locale == "hi" and self.name_hi else self.name
+
+    @property
+    def zone_name(self) -> str:
+        return self.time_zone or "Asia/Kolkata"
 
 
 class Section(Base):
@@ -91,7 +109,7 @@ class Desk(Base):
     reports_to_id: Mapped[int | None] = mapped_column(sa.ForeignKey("desks.id"))
     active: Mapped[bool] = mapped_column(default=True)
 
-    office: Mapped[Office] = relationship()
+    office: Mapped[Office] = relationship(foreign_keys=[office_id])
     section: Mapped[Section | None] = relationship()
     reports_to: Mapped[Desk | None] = relationship(remote_side=[id])
     holdings: Mapped[list[DeskHolding]] = relationship(

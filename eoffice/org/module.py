@@ -1,6 +1,7 @@
 """The org module: offices, sections, desks, who holds which desk, and the org file loader."""
 
 from eoffice.core import kinds
+from eoffice.org import visits  # noqa: F401  (its table)
 from eoffice.org.service import audit_scope
 
 kinds.register_actions({"org.view": {"admin", "auditor"}, "org.edit": {"admin"}})

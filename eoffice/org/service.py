@@ -17,7 +17,9 @@ from eoffice.core.db import utcnow
 from eoffice.core.errors import Conflict, Forbidden, Invalid, NotFound
 from eoffice.org.models import Desk, DeskHolding, Office, OfficeKind, OrgError, Section
 
-OFFICE_FIELDS = ("name", "name_hi", "kind")
+OFFICE_FIELDS = ("name", "name_hi", "kind", "state", "time_zone")
+# desks an office names for citizens' items: set once every desk of the file exists
+OFFICE_DESKS = ("routing_desk", "duty_desk")
 SECTION_FIELDS = ("name", "name_hi")
 DESK_FIELDS = ("title", "title_hi", "active")
 USER_FIELDS = ("name", "name_hi", "email", "locale", "active")
@@ -50,6 +52,16 @@ class LoadReport:
         parts = [f"created {n} {k}" for k, n in sorted(self.created.items())]
         parts += [f"updated {n} {k}" for k, n in sorted(self.updated.items())]
         return ", ".join(parts)
+
+
+def _known_zone(name: str) -> bool:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def _apply(obj, values: dict, fields: tuple[str, ...]) -> dict:
@@ -131,12 +143,18 @@ def validate_org_data(session: Session, data) -> dict:
                 problems.append(f"{swhere}: duplicate section code '{scode}'")
             if scode:
                 secs[scode] = {"name": sname, "name_hi": _text(problems, swhere, s, "name_hi")}
+        time_zone = _text(problems, where, e, "time_zone", max_len=60)
+        if time_zone and not _known_zone(time_zone):
+            problems.append(f"{where}: field 'time_zone': unknown time zone '{time_zone}'")
         if code:
             offices[code] = {
                 "name": name,
                 "name_hi": _text(problems, where, e, "name_hi"),
                 "kind": kind,
+                "state": _text(problems, where, e, "state", max_len=10),
+                "time_zone": time_zone,
                 "parent": _text(problems, where, e, "parent", max_len=40),
+                "_desks": {f: _text(problems, where, e, f, max_len=60) for f in OFFICE_DESKS},
                 "_where": where,
             }
             sections_by_office[code] = secs
@@ -191,6 +209,17 @@ def validate_org_data(session: Session, data) -> dict:
     for d in desks.values():
         if d["reports_to"] and d["reports_to"] not in desks and d["reports_to"] not in db_desks:
             problems.append(f"{d['_where']}: field 'reports_to': unknown desk '{d['reports_to']}'")
+    for ocode, o in offices.items():
+        for name, dcode in o["_desks"].items():
+            if not dcode:
+                continue
+            where_office = desks[dcode]["office"] if dcode in desks else None
+            if where_office is None and dcode in db_desks:
+                where_office = db_desks[dcode].office.code
+            if where_office is None:
+                problems.append(f"{o['_where']}: field '{name}': unknown desk '{dcode}'")
+            elif where_office != ocode:
+                problems.append(f"{o['_where']}: field '{name}': desk '{dcode}' is not in {ocode}")
 
     users, desk_claims = {}, {}
     for i, e in enumerate(lists["users"]):
@@ -424,6 +453,31 @@ def _load_clean(session: Session, clean: dict, actor, report: LoadReport) -> Non
                 {"reports_to": [old, values["reports_to"]]},
                 report,
                 "desks",
+                "updated",
+            )
+
+    for code, values in clean["offices"].items():
+        office = offices[code]
+        diff = {}
+        for name, dcode in values["_desks"].items():
+            target = desks[dcode] if dcode else None
+            if getattr(office, name) is not target:
+                old = getattr(office, name)
+                diff[name] = [old.code if old else None, dcode]
+                setattr(office, name, target)
+        if diff:
+            session.flush()
+            # a new office's desks are part of its creation: audited, not counted again
+            counted = report if code not in new_offices else LoadReport()
+            _event(
+                session,
+                actor,
+                "office.updated",
+                "office",
+                office,
+                diff,
+                counted,
+                "offices",
                 "updated",
             )
 

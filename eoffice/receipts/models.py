@@ -21,6 +21,7 @@ class Mode(enum.StrEnum):
     email = "email"
     portal = "portal"
     fax = "fax"
+    counter = "counter"  # a citizen at the station's counter (complaints)
 
 
 class ReceiptStatus(enum.StrEnum):
@@ -56,7 +57,8 @@ class Receipt(Base):
     status: Mapped[str] = mapped_column(sa.String(10), default=ReceiptStatus.open.value)
     holder_desk_id: Mapped[int | None] = mapped_column(sa.ForeignKey("desks.id"), index=True)
     created_desk_id: Mapped[int] = mapped_column(sa.ForeignKey("desks.id"))
-    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    # none for dak that came through the citizens' portal
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("files.id"), index=True)
     version: Mapped[int] = mapped_column(default=1, server_default=sa.text("1"))

@@ -21,7 +21,7 @@ def attachment_json(att) -> dict:
         "size": att.size,
         "sha256": att.sha256,
         "content_type": att.content_type,
-        "uploaded_by": att.uploaded_by.username,
+        "uploaded_by": att.uploaded_by.username if att.uploaded_by else None,
         "created_at": iso(att.created_at),
         "url": f"/api/v1/attachments/{att.id}",
     }

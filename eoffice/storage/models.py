@@ -30,7 +30,8 @@ class Attachment(Base):
     content_type: Mapped[str] = mapped_column(sa.String(120))
     sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
     key: Mapped[str] = mapped_column(sa.String(120))
-    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    # none: the citizen whose record it is (a complaint's complainant)
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     desk_id: Mapped[int] = mapped_column(sa.ForeignKey("desks.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

@@ -52,6 +52,25 @@ def upload(
         raise NotFound(f"a {kind.name} has no attachments")
     desk = require_desk(desk, user)
     kind.attachments.check(owner, desk)
+    name, digest, content_type = _put_checked(store, name, data, limit)
+    return add_row(session, user, desk, owner, name, data, digest, content_type)
+
+
+def upload_from_citizen(
+    session: Session, store: ObjectStore, owner, desk, *, name: str, data: bytes, limit: int
+) -> Attachment:
+    """A citizen adds a document to their own record (a complaint): no user, checked by
+    content like every upload, and shown to the office at `desk` (where the record lies). The
+    caller has checked the citizen's secret."""
+    if kinds.kind_of(owner).attachments is None:
+        raise NotFound("this record takes no attachments")
+    name, digest, content_type = _put_checked(store, name, data, limit)
+    return add_row(session, None, desk, owner, name, data, digest, content_type)
+
+
+def _put_checked(store: ObjectStore, name: str, data: bytes, limit: int):
+    """Refuse what is too large, empty or not a kind we take (by its content); store the bytes
+    (once per content); return the clean name, the hash and the type."""
     if len(data) > limit:
         raise TooLarge(f"the file is larger than {limit // (1024 * 1024)} MB")
     if not data:
@@ -64,8 +83,7 @@ def upload(
     digest = hashlib.sha256(data).hexdigest()
     if _needs_put(store, object_key(digest)):  # the object store first: a failure writes no row
         store.put(object_key(digest), data, content_type.split(";")[0])
-    name = name_for(clean_name(name), content_type)  # the extension says what it is
-    return add_row(session, user, desk, owner, name, data, digest, content_type)
+    return name_for(clean_name(name), content_type), digest, content_type  # extension: what it is
 
 
 def store_generated(
@@ -108,7 +126,7 @@ def add_row(
         content_type=content_type,
         sha256=digest,
         key=object_key(digest),
-        uploaded_by_id=user.id,
+        uploaded_by_id=user.id if user is not None else None,  # none: the citizen
         desk_id=desk.id,
     )
     session.add(attachment)

@@ -27,3 +27,13 @@ def pdf_limits(view):
     return limiter.limit(
         lambda: current_app.config["PDF_RATE_LIMIT"], key_func=_user_key, scope="pdf"
     )(view)
+
+
+def public_limits(view):
+    """Public routes (no account): so many requests per client address (EOFFICE_PUBLIC_RATE_LIMIT,
+    429 beyond), one counter for every public route."""
+    from flask import current_app
+
+    return limiter.shared_limit(lambda: current_app.config["PUBLIC_RATE_LIMIT"], scope="public")(
+        view
+    )

@@ -20,6 +20,8 @@ def select_locale() -> str:
         return current_user.locale
     if request.cookies.get(DEVICE_COOKIE) in langs:
         return request.cookies[DEVICE_COOKIE]
+    if request.path.startswith(("/c/", "/verify/")):
+        return "hi"  # the citizens' pages speak Hindi first; English is one tap away
     return request.accept_languages.best_match(langs) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

@@ -27,6 +27,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.exceptions import HTTPException
 
+from eoffice.complaints.models import Complaint
 from eoffice.org.models import Office
 from eoffice.web.access import declared_action
 from tests.conftest import (
@@ -75,6 +76,18 @@ API_ANY = [401, 200, 200, 200, 200, 200, 200]  # anyone with a token
 
 UPLOAD = "UPLOAD"  # the API row posts one PDF as multipart form data
 RECEIPT = receipt_body("डाक", sender={"name": "क"}, mode="post")
+# a complaint at Thana One of the SP office's district: the clerk, the officer (both desks in
+# that district) and the range's auditor see it; the other district's officer and the
+# administrator (no desk) do not
+SEEN_C = [L, 200, 200, 200, 404, 404]
+API_SEEN_C = [401, 200, 200, 200, 404, 404, 200]
+COMPLAINT = {
+    "district": "SPO",
+    "station": "PS1",
+    "category": "theft",
+    "description": "चोरी",
+    "complainant": {"name": "सुनीता", "mobile": "9876543210"},
+}
 
 
 class Row(NamedTuple):
@@ -174,6 +187,38 @@ PAGES = [
     Row("POST", "/drafts/{D}", ("revise", {"body": "b2"}), [L, S, 404, SEES, 404, 404]),
     Row("POST", "/drafts/{D}/approve", ("approve", {}), [L, 403, 404, 403, 404, 403]),
     Row("POST", "/drafts/{D}/issue", ("issue", {}), [L, 409, 404, SEES, 404, 404]),
+    # complaints (the staff's pages): {C} was made on the portal at Thana One, in the district
+    Row("GET", "/complaints/", None, ALL),
+    Row("GET", "/complaints/pendency", None, [L, 200, 200, 200, 200, 403]),
+    Row("GET", "/complaints/{C}", None, SEEN_C),
+    Row("GET", "/complaints/{C}/copy.pdf", None, SEEN_C),
+    Row("GET", "/complaints/999", None, NONE),
+    Row("GET", "/complaints/new", None, NEW),
+    Row("POST", "/complaints/new", ("", {"description": ""}), [L, 422, 422, 403, 422, 403]),
+    Row(
+        "POST",
+        "/complaints/{C}/route",
+        ("route", {"station": "PS1"}),
+        [L, 422, 422, SEES, 404, 404],
+    ),
+    Row(
+        "POST", "/complaints/{C}/assign", ("assign", {"io": "PS1-SHO"}), [L, 403, S, 403, 404, 403]
+    ),
+    Row(
+        "POST", "/complaints/{C}/interim", ("interim", {"text": "x"}), [L, 403, 422, SEES, 404, 404]
+    ),
+    Row("POST", "/complaints/{C}/report", ("report", {"text": "x"}), [L, 403, 422, SEES, 404, 404]),
+    Row("POST", "/complaints/{C}/close", ("close", {"remarks": "x"}), [L, 403, 422, 403, 404, 403]),
+    # the citizens' pages: public (a wrong number and key is 404, whoever asks)
+    Row("GET", "/c/", None, [200] * 6),
+    Row("GET", "/c/complaint", None, [200] * 6),
+    Row("POST", "/c/complaint", ("", {"description": ""}), [422] * 6),
+    Row("POST", "/c/complaint/copy", ("", {"number": "{CN}", "key": "WRONG"}), [404] * 6),
+    Row("POST", "/c/track/report", ("", {"number": "{CN}", "key": "WRONG"}), [404] * 6),
+    Row("GET", "/c/track", None, [200] * 6),
+    Row("POST", "/c/track", ("", {"number": "{CN}", "key": "WRONG"}), [404] * 6),
+    Row("POST", "/c/track/answer", ("", {"number": "{CN}", "key": "WRONG"}), [404] * 6),
+    Row("GET", "/verify/{CN}?c=WRONG", None, [404] * 6),
     # receipts
     Row("GET", "/receipts/", None, ALL),
     Row("GET", "/receipts/new", None, NEW),
@@ -258,6 +303,51 @@ API = [
     Row("POST", "/api/v1/receipts/{R}/send", {"to": "SPO-SP"}, [401, S, 422, SEES, 404, 404, 404]),
     Row("POST", "/api/v1/receipts/{R}/close", {}, [401, S, 422, SEES, 404, 404, 404]),
     Row("POST", "/api/v1/receipts/{R}/attachments", UPLOAD, [401, S, 404, SEES, 404, 404, 404]),
+    # complaints: the public routes (no key: 404 for everyone) and the staff's
+    Row("POST", "/api/v1/public/complaints", {}, [422] * 7),
+    Row("GET", "/api/v1/public/offices", None, [200] * 7),
+    Row("GET", "/api/v1/public/complaints/{CN}", None, [404] * 7),
+    Row("GET", "/api/v1/public/complaints/{CN}/acknowledgement.pdf", None, [404] * 7),
+    Row("GET", "/api/v1/public/complaints/{CN}/action-report.pdf", None, [404] * 7),
+    Row("POST", "/api/v1/public/complaints/{CN}/attachments", UPLOAD, [404] * 7),
+    Row("POST", "/api/v1/public/complaints/{CN}/feedback", {"satisfied": True}, [404] * 7),
+    Row("POST", "/api/v1/complaints", COMPLAINT, [401, S, 422, 403, S, 403, S]),
+    Row("GET", "/api/v1/complaints", None, API_ANY),
+    Row("GET", "/api/v1/complaints/pendency", None, [401, 200, 200, 200, 200, 403, 200]),
+    Row("GET", "/api/v1/complaints/{C}", None, API_SEEN_C),
+    Row("GET", "/api/v1/complaints/{C}/acknowledgement.pdf", None, API_SEEN_C),
+    Row("GET", "/api/v1/complaints/999", None, API_NONE),
+    Row(
+        "POST",
+        "/api/v1/complaints/{C}/route",
+        {"station": "PS1"},
+        [401, 409, 422, SEES, 404, 404, 409],
+    ),
+    Row(
+        "POST",
+        "/api/v1/complaints/{C}/assign",
+        {"io": "PS1-SHO"},
+        [401, 403, 422, 403, 404, 403, S],
+    ),
+    Row(
+        "POST",
+        "/api/v1/complaints/{C}/interim",
+        {"text": "x"},
+        [401, 403, 422, SEES, 404, 404, 409],
+    ),
+    Row(
+        "POST",
+        "/api/v1/complaints/{C}/action-report",
+        {"text": "x"},
+        [401, 403, 422, SEES, 404, 404, 409],
+    ),
+    Row("POST", "/api/v1/complaints/{C}/attachments", UPLOAD, [401, S, 422, SEES, 404, 404, S]),
+    Row(
+        "POST",
+        "/api/v1/complaints/{C}/close",
+        {"remarks": "x"},
+        [401, 403, 422, 403, 404, 403, 409],
+    ),
     # attachments
     Row("GET", "/api/v1/attachments/{FA}", None, API_MINE),
     Row("GET", "/api/v1/attachments/{RA}", None, API_MINE),
@@ -339,6 +429,11 @@ def world(s3_server, migrated_template, tmp_path_factory):
             resp = upload(clerk, path, data, name, kind)
             assert resp.status_code == 201, resp.get_json()
             ids[key] = resp.get_json()["id"]
+        made = app.test_client().post("/api/v1/public/complaints", json=COMPLAINT)
+        assert made.status_code == 201, made.get_json()
+        ids["CN"] = made.get_json()["number"]
+        with app.extensions["eoffice.db"].sessionmaker() as session:
+            ids["C"] = session.scalar(sa.select(Complaint.id).where(Complaint.number == ids["CN"]))
         yield world
     finally:
         app.extensions["eoffice.db"].dispose()

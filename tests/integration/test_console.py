@@ -181,3 +181,36 @@ def test_jobs_status_and_retry_from_the_shell(shell, database_url):
     assert "Traceback" not in again.stderr
     after = shell("jobs", "status")
     assert "dead: 0" in after.stdout
+
+
+def test_sla_sweep_as_of_from_the_shell(shell, tmp_path):
+    """`eoffice sla sweep --as-of` escalates an overdue complaint and says what moved; a time
+    without a zone is refused with a message."""
+    import yaml
+
+    from tests.integration.test_complaints import BODY, LADDER_ORG
+
+    org = tmp_path / "ladder.yaml"
+    org.write_text(yaml.safe_dump(LADDER_ORG, allow_unicode=True), encoding="utf-8")
+    assert shell("org", "load", str(org)).returncode == 0
+    import datetime as dt
+
+    from eoffice.complaints import service
+    from eoffice.core.db import Database
+    from eoffice.core.uow import unit_of_work
+
+    database = Database(shell.env["EOFFICE_DATABASE_URL"])
+    settings = service.Settings(key="console-test-key")
+    with unit_of_work(database) as session:
+        reg = service.register(session, settings, dict(BODY))
+        due = reg.complaint.due_on
+    database.dispose()
+    late = (due + dt.timedelta(days=1)).isoformat() + "T10:00+05:30"
+    moved = shell("sla", "sweep", "--as-of", late)
+    assert moved.returncode == 0, moved.stderr
+    assert f"{reg.complaint.number}: sho -> circle (CIR)" in moved.stdout
+    assert "1 escalation step(s)" in moved.stdout
+    again = shell("sla", "sweep", "--as-of", late)
+    assert again.returncode == 0 and "0 escalation step(s)" in again.stdout
+    naive = shell("sla", "sweep", "--as-of", "2026-12-20T10:00")
+    assert naive.returncode == 2 and "zone" in naive.stderr
