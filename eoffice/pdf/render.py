@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from functools import cache
+from collections.abc import Mapping
+from functools import cache, lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -26,8 +27,10 @@ TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "pdf"
 IST = ZoneInfo("Asia/Kolkata")
 BASE_URL = "eoffice:static/"
 
-# "see C/5" in a note points at entry 5 of the correspondence list
-CITATION = re.compile(r"\bC/([0-9]{1,6})\b")
+# "see C/5" in a note points at entry 5 of the correspondence list, "#12" at note 12 of the same
+# file (not the "#39" of an escaped quote, "&#39;"); a linked file's number at that file
+CITATIONS = r"\bC/(?P<page>[0-9]{1,6})\b|(?<![\w&#/])#(?P<note>[0-9]{1,6})\b"
+CITATION = re.compile(CITATIONS)
 # the only markup that may reach a PDF from user text: what `paragraphs` itself produces
 ALLOWED_TAGS = {"p", "br", "a"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "class"}}
@@ -46,8 +49,38 @@ def sanitise(html: str) -> Markup:
     return Markup(cleaned)  # noqa: S704 - cleaned by nh3 just above
 
 
-def paragraphs(text: str | None, cite: bool = False) -> Markup:
-    """Plain user text as paragraphs: escaped first, line breaks kept, C/5 linked if asked."""
+@lru_cache(maxsize=256)
+def _citations(numbers: tuple[str, ...]) -> re.Pattern:
+    """The citation pattern with these (escaped) file numbers, longest first, as whole words."""
+    if not numbers:
+        return CITATION
+    alternatives = "|".join(re.escape(n) for n in numbers)
+    return re.compile(rf"(?<![\w/-])(?P<file>{alternatives})(?![\w/-])|{CITATIONS}")
+
+
+def link_citations(html: str, files: Mapping[str, str] | None = None) -> str:
+    """Citations in escaped user text made links: C/5 to the correspondence entry (#c5), #12 to
+    the note (#n12), and the numbers of `files` (number -> address: the linked files the reader
+    may see) to those files. One pass, so no link is made inside another."""
+    files = {str(escape(number)): str(escape(href)) for number, href in (files or {}).items()}
+    pattern = _citations(tuple(sorted(files, key=lambda n: (-len(n), n))))
+
+    def link(m: re.Match) -> str:
+        groups = m.groupdict()
+        if groups.get("file"):
+            return f'<a href="{files[groups["file"]]}" class="cite cite-file">{groups["file"]}</a>'
+        if groups["page"]:
+            return f'<a href="#c{groups["page"]}" class="cite">C/{groups["page"]}</a>'
+        return f'<a href="#n{groups["note"]}" class="cite cite-note">#{groups["note"]}</a>'
+
+    return pattern.sub(link, html)
+
+
+def paragraphs(
+    text: str | None, cite: bool = False, files: Mapping[str, str] | None = None
+) -> Markup:
+    """Plain user text as paragraphs: escaped first, line breaks kept, and if asked citations
+    linked (C/5, #12, and the numbers of `files`: see link_citations)."""
     blocks = re.split(r"\n\s*\n", (text or "").replace("\r\n", "\n").strip())
     out = []
     for block in blocks:
@@ -55,7 +88,7 @@ def paragraphs(text: str | None, cite: bool = False) -> Markup:
             continue
         html = str(escape(block))
         if cite:
-            html = CITATION.sub(r'<a href="#c\1" class="cite">C/\1</a>', html)
+            html = link_citations(html, files)
         out.append("<p>" + html.replace("\n", "<br>") + "</p>")
     return sanitise("".join(out))
 
