@@ -133,14 +133,14 @@ def link_files(
 ) -> tuple[File, bool]:
     """Link the file on the acting desk with another file the user may see, both ways.
     Returns the file and whether a link was made (False: they were linked already)."""
+    get_file(session, user, file_id)  # a file one may not see stays a 404, whatever is asked
+    desk = require_desk(desk, user)
     if other_id == file_id:
-        get_file(session, user, file_id)  # a file one may not see stays a 404
         raise Invalid("a file cannot be linked to itself", field="file_id", code="self_link")
     # both rows are locked, lower id first: two desks linking the pair at once queue
     first, second = sorted((file_id, other_id))
     locked = {fid: get_file(session, user, fid, for_update=True) for fid in (first, second)}
     file, other = locked[file_id], locked[other_id]
-    desk = require_desk(desk, user)
     file.check_version(version)
     file.ensure_holder(desk)
     if not _add_link(session, file, other, user):

@@ -15,7 +15,9 @@ from eoffice.auth.permissions import can
 from eoffice.core.errors import Conflict, Invalid
 from eoffice.files import links
 from eoffice.files.forms import VersionedForm
+from eoffice.files.service import get_file
 from eoffice.files.views import refused
+from eoffice.org.desks import require_desk
 from eoffice.org.pages import web_desk
 from eoffice.web.access import LOGGED_IN, requires
 from eoffice.web.pages import int_or_none
@@ -91,6 +93,13 @@ def _act(file_id: int, name: str, form, call, done):
     return redirect(to, 303)
 
 
+def before_lookup(session, file_id: int):
+    """Before a number typed in the form is looked up: a file one may not see is a 404 and an
+    auditor is refused (403), as the use case would answer. The acting desk."""
+    get_file(session, current_user, file_id)
+    return require_desk(web_desk(), current_user)
+
+
 @bp.post("/files/<int:file_id>/parts")
 @requires("file.create")
 def open_part(file_id: int):
@@ -113,10 +122,8 @@ def link(file_id: int):
     form = LinkForm(prefix="link")
 
     def call(session, version):
-        desk = web_desk()
-        other = links.find_file_by_number(
-            session, current_user, form.number.data, desk.office_id if desk else None
-        )
+        desk = before_lookup(session, file_id)
+        other = links.find_file_by_number(session, current_user, form.number.data, desk.office_id)
         if other.id == file_id:
             raise Invalid("a file cannot be linked to itself", field="number", code="self_link")
         _file, made = links.link_files(session, current_user, desk, file_id, other.id, version)
@@ -142,9 +149,9 @@ def copy_receipt(file_id: int):
     form = CopyReceiptForm(prefix="copy_receipt")
 
     def call(session, version):
-        desk = web_desk()
+        desk = before_lookup(session, file_id)
         receipt = links.find_receipt_by_number(
-            session, current_user, form.number.data, desk.office_id if desk else None
+            session, current_user, form.number.data, desk.office_id
         )
         return links.copy_receipt(session, current_user, desk, file_id, receipt.id, version)
 
