@@ -28,8 +28,16 @@ def page(file_id: int, anchor: str | None = None):
     return ("files.show", {"file_id": file_id}, anchor)
 
 
+# a weeded file leaves the index (its tombstone is in the record room)
+_INDEXED = sa.select(*_COLUMNS).where(File.status != "weeded")
+
+
+def count(session: Session) -> int:
+    return session.scalar(sa.select(sa.func.count()).select_from(_INDEXED.subquery())) or 0
+
+
 def documents(session: Session, ids: list[int] | None):
-    for r in kinds.stream_rows(session, sa.select(*_COLUMNS), File.id, ids):
+    for r in kinds.stream_rows(session, _INDEXED, File.id, ids):
         yield SearchDoc(
             obj_id=r.id,
             file_id=r.id,

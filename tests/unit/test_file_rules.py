@@ -120,7 +120,7 @@ def test_draft_versions_and_approval():
 
 
 def test_working_days_skip_sundays():
-    monday = dt.date(2026, 11, 23)
+    monday = dt.date(2026, 11, 30)  # a week with no national holiday (see test_holidays)
     assert working_days_between(monday, monday + dt.timedelta(days=7)) == 6
     assert working_days_between(monday, monday) == 0
     assert working_days_between(monday, monday + dt.timedelta(days=14)) == 12
