@@ -1,6 +1,7 @@
 """Text out of attachments for the index: PDF (its text layer), DOCX, ODT and plain text.
 
-Scanned images have no text until OCR exists; they are found by their name. Extraction is
+Scans (pictures, PDFs without text) get their text from OCR in a job (eoffice.storage.ocr),
+which replaces what this found; until then they are found by their name. Extraction is
 bounded (pages, characters, zip member size) so a hostile upload cannot stall the indexer."""
 
 from __future__ import annotations

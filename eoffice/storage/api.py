@@ -24,6 +24,7 @@ def attachment_json(att) -> dict:
         "uploaded_by": att.uploaded_by.username if att.uploaded_by else None,
         "created_at": iso(att.created_at),
         "url": f"/api/v1/attachments/{att.id}",
+        "ocr": att.ocr,  # a scan's text: pending, done or failed; null when it needs no OCR
     }
 
 

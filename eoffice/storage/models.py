@@ -34,6 +34,10 @@ class Attachment(Base):
     uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     desk_id: Mapped[int] = mapped_column(sa.ForeignKey("desks.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # the text of a scan (an image, a PDF without text) is read by OCR in a job (storage.ocr):
+    # "pending", then "done" or "failed" (why, in ocr_error); none for what needs no OCR
+    ocr: Mapped[str | None] = mapped_column(sa.String(10))
+    ocr_error: Mapped[str | None] = mapped_column(sa.Text)
 
     uploaded_by: Mapped[object] = relationship("User")
 

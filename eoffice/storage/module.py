@@ -1,7 +1,7 @@
 """The storage module: attachments, a kind of record that follows its owner."""
 
 from eoffice.core import kinds
-from eoffice.storage import documents
+from eoffice.storage import documents, ocr  # noqa: F401 - ocr registers its job
 from eoffice.storage.models import Attachment
 
 kinds.register(

@@ -18,6 +18,7 @@ from eoffice.core import kinds
 from eoffice.core.db import utcnow
 from eoffice.core.errors import Hidden, NotFound, ObjectMissing, TooLarge, UnsupportedType
 from eoffice.org.desks import require_desk
+from eoffice.storage import ocr
 from eoffice.storage.models import Attachment, AttachmentText, object_key
 from eoffice.storage.sniff import name_for, sniff
 from eoffice.storage.store import ObjectStore
@@ -128,9 +129,12 @@ def add_row(
         key=object_key(digest),
         uploaded_by_id=user.id if user is not None else None,  # none: the citizen
         desk_id=desk.id,
+        ocr=ocr.status_at_upload(data, content_type),  # a scan: its text is read in a job
     )
     session.add(attachment)
     session.flush()
+    if attachment.ocr == ocr.PENDING:
+        ocr.queue(session, attachment)  # in this transaction: no upload without its OCR
     if announce and kind.attachments.attached is not None:
         kind.attachments.attached(session, owner, attachment)
         session.flush()
