@@ -88,6 +88,12 @@ def load_config(overrides: dict | None = None) -> dict:
         "COMPLAINT_SLA_DAYS": int(env.get("EOFFICE_COMPLAINT_SLA_DAYS") or 15),
         "ESCALATE_EVERY_DAYS": int(env.get("EOFFICE_ESCALATE_EVERY_DAYS") or 3),
         "SLA_SWEEP_MINUTES": int(env.get("EOFFICE_SLA_SWEEP_MINUTES") or 5),
+        # the office's key for signing issued letters: a PKCS#12 file and its passphrase; none:
+        # a key and self-signed certificate generated into INSTANCE/signing.p12 on first use,
+        # its subject EOFFICE_SIGNING_NAME (default "eOffice <instance folder>")
+        "SIGNING_P12": env.get("EOFFICE_SIGNING_P12") or None,
+        "SIGNING_P12_PASSWORD": env.get("EOFFICE_SIGNING_P12_PASSWORD") or None,
+        "SIGNING_NAME": env.get("EOFFICE_SIGNING_NAME") or None,
         "TESTING": False,
     }
     if not cfg["S3_ENDPOINT"]:

@@ -21,11 +21,17 @@ def _actor(session: Session, username: str, desk_code: str) -> tuple[User, Desk]
     return user, desk
 
 
-def load_demo_files(session: Session, store) -> int:
+def load_demo_files(session: Session, store, signing_key=None) -> int:
     """Create the demo's dak and files unless there are files already; returns files created.
-    `store` is the object store the issued letter's PDF goes to."""
+    `store` is the object store the issued letter's PDF goes to; `signing_key` the office's key
+    it is signed with (eoffice.pdf.signing; by default the one the settings name)."""
     if session.scalar(sa.select(sa.func.count(File.id))):
         return 0
+    if signing_key is None:
+        from eoffice.core.config import load_config
+        from eoffice.pdf.signing import office_key
+
+        signing_key = office_key(load_config())
     today = dt.date.today()
     hc = _actor(session, "hc.estt", "SPKNJ-HC-ESTT")
     crime = _actor(session, "hc.crime", "SPKNJ-HC-CRIME")
@@ -99,7 +105,15 @@ def load_demo_files(session: Session, store) -> int:
     files.open_file(session, sp[0], sp[1], f2.id)
     notings.add_note(session, *sp, f2.id, "मसौदा अनुमोदित। जारी करें।")
     notings.approve_draft(session, *sp, d2.id)
-    notings.issue_draft(session, *sp, d2.id, store=store)
+    notings.issue_draft(
+        session,
+        *sp,
+        d2.id,
+        store=store,
+        signing_key=signing_key,
+        mode="hand",
+        addressees=[{"name": "थानाध्यक्ष", "designation": "थाना कोतवाली, कन्नौज"}],
+    )
     files.close(session, *sp, f2.id, "आख्या मांगी गई; पत्रावली बंद")
 
     # 3. parked at the thana

@@ -1,5 +1,7 @@
-"""An issued letter as a PDF on the office's bilingual letterhead, stored in the object store
-with its source text. It records the audit event of its issue (eoffice.audit.stamps)."""
+"""An issued letter as a PDF on the office's bilingual letterhead, signed (PAdES) for the officer
+who approved it with the office's key, and stored in the object store with its source text. It
+records the audit event of its issue (eoffice.audit.stamps); the signature is an incremental
+update, so that record reads the same in the signed file."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from eoffice.files.models import File
 from eoffice.notings.models import Draft
 from eoffice.pdf.fetcher import LockedFetcher
 from eoffice.pdf.render import html_to_pdf, render_html
+from eoffice.pdf.signing import SigningKey, sign_pdf
 from eoffice.storage.service import store_generated
 
 PDF_TYPE = "application/pdf"
@@ -40,29 +43,43 @@ def letter_html(
         issued_at=draft.issued_at,
         signer=signer,
         signer_desk=signer_desk,
-        # the addressee block (the issue's addressees come with the dispatch register)
-        addressees=[],
+        addressees=list(draft.addressees or []),
+        copy_to=list(draft.copy_to or []),
+        mode=draft.mode,
         stamp=stamp,
     )
     return html, stamp
 
 
-def store_letter(session: Session, store, user, desk, file: File, draft: Draft, page: int):
-    """Render the issued letter, put it in the object store, then add its row (same transaction
-    as the issue: the caller commits). Call it after the `draft.issued` event is recorded: that
-    event is the one the letter shows. A store that is down raises Unavailable: nothing issued."""
+def store_letter(
+    session: Session,
+    store,
+    user,
+    desk,
+    file: File,
+    draft: Draft,
+    page: int,
+    *,
+    signing_key: SigningKey,
+):
+    """Render the issued letter, sign it, put it in the object store, then add its row (same
+    transaction as the issue: the caller commits). Call it after the `draft.issued` event is
+    recorded: that event is the one the letter shows. A store that is down raises Unavailable:
+    nothing issued."""
     event = latest_event(session, "file", file.id)
-    # signed in the name of the officer who approved it, at the desk they approved from
+    # named and signed for the officer who approved it, at the desk they approved from
+    signer = draft.approved_by or user
+    signer_desk = draft.approved_desk or desk
     html, _stamp = letter_html(
-        session,
-        file,
-        draft,
-        page,
-        event,
-        signer=draft.approved_by or user,
-        signer_desk=draft.approved_desk or desk,
+        session, file, draft, page, event, signer=signer, signer_desk=signer_desk
     )
-    data = html_to_pdf(html, LockedFetcher())
+    data = sign_pdf(
+        html_to_pdf(html, LockedFetcher()),
+        signing_key,
+        name=signer.name,
+        reason=signature_reason(draft, signer_desk),
+        location=file.office.name,
+    )
     # the index takes the letter's source text: text pulled out of WeasyPrint's PDFs garbles Hindi
     return store_generated(
         session,
@@ -76,3 +93,10 @@ def store_letter(session: Session, store, user, desk, file: File, draft: Draft, 
         text="\n".join((draft.title, draft.dispatch_number or "", draft.approved_body() or "")),
         event={"letter": draft.dispatch_number},
     )
+
+
+def signature_reason(draft: Draft, desk) -> str:
+    """What the signature says it is for: the letter, approved at that desk."""
+    if desk is None:
+        return f"Letter {draft.dispatch_number}"
+    return f"Letter {draft.dispatch_number}, approved at the desk {desk.title} ({desk.code})"

@@ -52,8 +52,18 @@ class DraftStatus(enum.StrEnum):
     issued = "issued"
 
 
+class DispatchMode(enum.StrEnum):
+    """How an issued letter goes out."""
+
+    email = "email"
+    post = "post"
+    hand = "hand"
+
+
 class Draft(Base):
     __tablename__ = "drafts"
+    # the dispatch register reads issued letters by date
+    __table_args__ = (sa.Index("ix_drafts_issued_at", "issued_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     file_id: Mapped[int] = mapped_column(sa.ForeignKey("files.id"), index=True)
@@ -68,6 +78,10 @@ class Draft(Base):
     dispatch_number: Mapped[str | None] = mapped_column(sa.String(60))
     issued_at: Mapped[dt.datetime | None]
     issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # set at issue: how the letter goes out, and to whom ([{name, designation, address, email}])
+    mode: Mapped[str | None] = mapped_column(sa.String(10))
+    addressees: Mapped[list | None] = mapped_column(sa.JSON)
+    copy_to: Mapped[list | None] = mapped_column(sa.JSON)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     versions: Mapped[list[DraftVersion]] = relationship(
@@ -75,6 +89,7 @@ class Draft(Base):
     )
     approved_by: Mapped[object | None] = relationship("User", foreign_keys=[approved_by_id])
     approved_desk: Mapped[Desk | None] = relationship(foreign_keys=[approved_desk_id])
+    issued_by: Mapped[object | None] = relationship("User", foreign_keys=[issued_by_id])
 
     def ensure_editable(self) -> None:
         if self.status == DraftStatus.issued:
@@ -102,13 +117,24 @@ class Draft(Base):
         self.approved_desk_id = desk.id if desk is not None else None
         self.approved_at = utcnow()
 
-    def issue(self, user, dispatch_number: str) -> None:
+    def issue(
+        self,
+        user,
+        dispatch_number: str,
+        *,
+        mode: str = DispatchMode.post.value,
+        addressees: list[dict] | None = None,
+        copy_to: list[dict] | None = None,
+    ) -> None:
         if self.status != DraftStatus.approved:
             raise Conflict("only an approved draft can be issued", code="not_approved")
         self.status = DraftStatus.issued.value
         self.dispatch_number = dispatch_number
         self.issued_by_id = user.id
         self.issued_at = utcnow()
+        self.mode = DispatchMode(mode).value
+        self.addressees = list(addressees or [])
+        self.copy_to = list(copy_to or [])
 
     def approved_body(self) -> str | None:
         for v in self.versions:

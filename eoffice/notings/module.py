@@ -2,6 +2,7 @@
 of a file: the file's page, JSON, docket and index take them from the registry."""
 
 from eoffice.core import kinds
+from eoffice.notings import dispatch  # noqa: F401  (the mail job's maker of the signed letter)
 from eoffice.notings import documents as d
 from eoffice.notings.models import Draft, DraftVersion, Note
 

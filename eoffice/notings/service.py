@@ -17,8 +17,9 @@ from eoffice.core.errors import Conflict, Forbidden, Hidden, Invalid, NotFound
 from eoffice.core.numbering import next_serial
 from eoffice.files.models import Correspondence, File
 from eoffice.files.service import get_file, next_page
+from eoffice.notings.dispatch import Dispatch, queue_letter_mails
 from eoffice.notings.letter import store_letter
-from eoffice.notings.models import Draft, DraftVersion, Note
+from eoffice.notings.models import Draft, DraftStatus, DraftVersion, Note
 from eoffice.org.desks import require_desk
 
 
@@ -161,6 +162,18 @@ def revise_draft(session, user, desk, draft_id: int, body: str, version: int | N
     return draft
 
 
+def check_approvable(session, user, desk, draft_id: int) -> tuple[Draft, File]:
+    """What approving would refuse (404, 403, 409), without approving: a page asks for a
+    confirmation only of what it could do."""
+    draft, file = get_draft(session, user, draft_id)
+    desk = require_desk(desk, user)
+    if not can(user, "draft.approve"):
+        raise Forbidden("only an officer may approve a draft")
+    file.ensure_holder(desk)
+    draft.ensure_editable()
+    return draft, file
+
+
 def approve_draft(session, user, desk, draft_id: int, version: int | None = None) -> Draft:
     draft, file = get_draft(session, user, draft_id, for_update=True)
     desk = require_desk(desk, user)
@@ -182,18 +195,50 @@ def approve_draft(session, user, desk, draft_id: int, version: int | None = None
     return draft
 
 
-def issue_draft(session, user, desk, draft_id: int, *, store) -> Draft:
+def check_issuable(session, user, desk, draft_id: int) -> tuple[Draft, File]:
+    """What issuing would refuse (404, 409), without issuing."""
+    draft, file = get_draft(session, user, draft_id)
+    desk = require_desk(desk, user)
+    file.ensure_holder(desk)
+    if draft.status != DraftStatus.approved:
+        raise Conflict("only an approved draft can be issued", code="not_approved")
+    return draft, file
+
+
+def issue_draft(
+    session,
+    user,
+    desk,
+    draft_id: int,
+    *,
+    store,
+    signing_key,
+    mode: str | None = None,
+    addressees=None,
+    copy_to=None,
+) -> Draft:
     """Give the approved letter a dispatch number and place it in the correspondence, with the
-    letter rendered on the office's letterhead and stored in the object store (object first,
-    then its row, in this transaction): when the store is down nothing is issued (503)."""
+    letter rendered on the office's letterhead, signed (PAdES) for the officer who approved it
+    with the office's key (`signing_key`, eoffice.pdf.signing) and stored in the object store
+    (object first, then its row, in this transaction): when the store is down nothing is issued
+    (503). `mode` (email, post — the default — or hand), `addressees` and `copy_to`
+    ([{name, designation?, address?, email?}]) say how and to whom it goes; by e-mail, a mail
+    with the signed letter is queued for every address among them."""
     draft, file = get_draft(session, user, draft_id, for_update=True)
     desk = require_desk(desk, user)
     file.ensure_holder(desk)
     if draft.status != "approved":
         raise Conflict("only an approved draft can be issued", code="not_approved")
+    dispatch = Dispatch.of(mode, addressees, copy_to)  # 422 for a bad addressee or mode
     year = dt.date.today().year
     serial = next_serial(session, file.office_id, "dispatch", year)
-    draft.issue(user, f"{file.office.code}/D/{year}/{serial:05d}")
+    draft.issue(
+        user,
+        f"{file.office.code}/D/{year}/{serial:05d}",
+        mode=dispatch.mode,
+        addressees=dispatch.addressees,
+        copy_to=dispatch.copy_to,
+    )
     page = next_page(session, file)
     entry = Correspondence(
         file_id=file.id, page=page, kind="issued", draft_id=draft.id, title=draft.title
@@ -214,11 +259,16 @@ def issue_draft(session, user, desk, draft_id: int, *, store) -> Draft:
             "version": draft.approved_version,
             "body": draft.approved_body(),
             "page": page,
+            "mode": dispatch.mode,
+            "addressees": dispatch.addressees,
+            "copy_to": dispatch.copy_to,
+            "approved_by": draft.approved_by_id,
         },
     )
     # the letter shows the record up to the event just written
-    letter = store_letter(session, store, user, desk, file, draft, page)
+    letter = store_letter(session, store, user, desk, file, draft, page, signing_key=signing_key)
     entry.attachment_id = letter.id
+    queue_letter_mails(session, draft, file, letter)
     uow.flush(session)
     return draft
 

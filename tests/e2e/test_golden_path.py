@@ -138,9 +138,13 @@ def test_golden_path(browser, live_server, org, tmp_path, locale, width):
         submit(page, "#draft-link")
 
         # --- approves and issues it ---------------------------------------------------------------
+        page.check("#approve-confirm")  # approving and issuing ask for a confirmation
         submit(page, "#approve-submit")
         assert page.locator("#draft-meta").get_attribute("data-status") == "approved"
         assert page.inner_text("#approved-version").startswith("2")
+        page.fill("#issue-addressees-0-name", "थानाध्यक्ष")
+        page.fill("#issue-addressees-0-designation", "थाना एक")
+        page.check("#issue-confirm")
         submit(page, "#issue-submit")
         dispatch = page.inner_text("#dispatch-number")
         assert re.fullmatch(r"SPO/D/\d{4}/\d{5}", dispatch)

@@ -406,11 +406,16 @@ def test_draft_create_revise_conflict_approve_issue(client, auth, paper, db):
     act_as(client, auth, "SPO-SP")
     text = client.get(draft_url).get_data(as_text=True)
     assert 'id="approve-form"' in text
+    # approving and issuing ask for a ticked confirmation (tests/integration/test_dispatch.py)
     resp = post_form(client, auth, f"/drafts/{d}/approve", "approve", {"version": "2"})
+    assert resp.status_code == 422
+    resp = post_form(
+        client, auth, f"/drafts/{d}/approve", "approve", {"version": "2", "confirm": "y"}
+    )
     assert resp.status_code == 303
     text = client.get(draft_url).get_data(as_text=True)
     assert 'id="issue-form"' in text and 'id="approved-version"' in text
-    resp = post_form(client, auth, f"/drafts/{d}/issue", "issue", {}, follow=True)
+    resp = post_form(client, auth, f"/drafts/{d}/issue", "issue", {"confirm": "y"}, follow=True)
     assert resp.status_code == 200
     text = resp.get_data(as_text=True)
     number = re.search(r'id="dispatch-number" class="dispatch">([^<]+)<', text).group(1)
