@@ -116,9 +116,19 @@ def public_history(complaint: Complaint) -> list[dict]:
     """What the complainant reads: the status after each step and its public text. Who did it
     is never shown (no names of officers below the SHO, and no internal notes)."""
     return [
-        {"at": iso(e.at), "kind": e.kind, "status": e.status, "level": e.level, "text": e.text}
+        {
+            "at": iso(e.at),
+            "kind": e.kind,
+            "status": e.status,
+            "level": e.level,
+            "text": e.text if e.kind in PUBLIC_TEXT else None,
+        }
         for e in complaint.events
     ]
+
+
+# the steps whose text the complainant reads: what was written for them, or by them
+PUBLIC_TEXT = ("interim", "action_report", "appealed", "satisfied")
 
 
 def today_for(complaint: Complaint) -> dt.date:

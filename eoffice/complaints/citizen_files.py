@@ -27,7 +27,11 @@ def citizen_upload(complaint):
     if len(mine) >= MAX_CITIZEN_FILES:
         raise Conflict(f"a complaint takes at most {MAX_CITIZEN_FILES} files", code="too_many")
     limit = current_app.config["UPLOAD_LIMIT"]
-    desk = complaint.level_desk or complaint.io_desk
+    from eoffice.org.desks import head_desk
+
+    desk = complaint.level_desk or complaint.io_desk or head_desk(session, complaint.office)
+    if desk is None:
+        raise Conflict("no desk of the office can receive it now", code="no_desk")
     att = upload_from_citizen(
         session,
         get_store(),

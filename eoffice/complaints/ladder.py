@@ -24,8 +24,9 @@ class Rung:
     desk: Desk | None
 
 
-def rungs(session: Session, complaint: Complaint) -> list[Rung]:
-    """The complaint's ladder, bottom to top."""
+def rungs(session: Session, complaint: Complaint, heads: dict | None = None) -> list[Rung]:
+    """The complaint's ladder, bottom to top. `heads` memoises the head desk of each office
+    (a sweep asks for the same offices again and again)."""
     out: list[Rung] = []
     base = complaint.office
     if complaint.io_desk is not None:
@@ -34,14 +35,21 @@ def rungs(session: Session, complaint: Complaint) -> list[Rung]:
         level = LEVEL_OF_OFFICE.get(office.kind)
         if level is None or (out and LADDER.index(level) <= LADDER.index(out[-1].level)):
             continue
-        out.append(Rung(level, office, head_desk(session, office)))
+        if heads is None:
+            desk = head_desk(session, office)
+        else:
+            if office.id not in heads:
+                heads[office.id] = head_desk(session, office)
+            desk = heads[office.id]
+        if desk is not None:  # an office with no desk to receive it is not a rung
+            out.append(Rung(level, office, desk))
     return out
 
 
-def next_rung(session: Session, complaint: Complaint) -> Rung | None:
+def next_rung(session: Session, complaint: Complaint, heads: dict | None = None) -> Rung | None:
     """The rung above where the complaint stands now; None at the top."""
     here = LADDER.index(Level(complaint.level))
-    for rung in rungs(session, complaint):
+    for rung in rungs(session, complaint, heads):
         if LADDER.index(rung.level) > here:
             return rung
     return None

@@ -70,6 +70,8 @@ class Complaint(Base):
         # the sweep: open complaints past their due date
         sa.Index("ix_complaints_status_due_on", "status", "due_on"),
         sa.Index("ix_complaints_station_status", "station_id", "status"),
+        # pendency: what stands at each level's office, not closed
+        sa.Index("ix_complaints_level_office_status", "level_office_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -95,7 +97,7 @@ class Complaint(Base):
     status: Mapped[str] = mapped_column(sa.String(20), default=Status.registered.value)
     level: Mapped[str] = mapped_column(sa.String(10), default=Level.sho.value)
     # where on the ladder it stands: the office of that level and the desk whose inbox shows it
-    level_office_id: Mapped[int] = mapped_column(sa.ForeignKey("offices.id"), index=True)
+    level_office_id: Mapped[int] = mapped_column(sa.ForeignKey("offices.id"))
     level_desk_id: Mapped[int | None] = mapped_column(sa.ForeignKey("desks.id"), index=True)
     io_desk_id: Mapped[int | None] = mapped_column(sa.ForeignKey("desks.id"))
     receipt_id: Mapped[int] = mapped_column(sa.ForeignKey("receipts.id"))

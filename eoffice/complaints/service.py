@@ -40,7 +40,8 @@ from eoffice.org.desks import head_desk, read_only, require_desk, routing_desk
 from eoffice.org.models import Desk, Office
 from eoffice.org.service import offices_within
 from eoffice.org.visits import issue_visit_token
-from eoffice.receipts.models import Mode, Receipt
+from eoffice.receipts import service as dak
+from eoffice.receipts.models import MarkKind, Mode, Receipt
 
 EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 MOBILE = re.compile(r"^(?:\+?91|0)?([6-9][0-9]{9})$")
@@ -268,6 +269,11 @@ def register(
     receipt.number = f"R/{year}/{receipt.serial:06d}"
     session.add(receipt)
     session.flush()
+    if desk is not None and desk.id != target.id:
+        dak.arrive(session, receipt, desk, MarkKind.diarised, by=user, opened=True)
+        dak.arrive(session, receipt, target, MarkKind.action, by=user, from_desk=desk)
+    else:
+        dak.arrive(session, receipt, target, MarkKind.diarised, by=user)
     complaint = Complaint(
         number=number,
         year=year,
@@ -413,7 +419,7 @@ def find_public(session: Session, settings: Settings, number, key) -> Complaint:
     """The complaint for its number and tracking key. A wrong key and a missing number answer
     the same 404 after the same work (one slow hash each)."""
     complaint = None
-    if isinstance(number, str) and len(number) <= 40:
+    if isinstance(number, str) and len(number) <= 40 and "\x00" not in number:
         complaint = session.scalars(
             sa.select(Complaint).where(Complaint.number == number.strip().upper())
         ).one_or_none()
@@ -463,7 +469,8 @@ def list_complaints(
             stmt = stmt.where(Complaint.status == status)
         else:
             raise Invalid("status is not a complaint status", field="status")
-    today = today or dt.date.today()
+    if today is None:
+        today = ladder.local_date(root or _any_office(session, user), utcnow())
     if overdue:
         stmt = stmt.where(Complaint.status.in_([s.value for s in OPEN]), Complaint.due_on < today)
     if escalated:
@@ -551,6 +558,8 @@ def route(session, user, desk, complaint_id: int, station_code: str, version=Non
         raise Conflict(f"complaint {complaint.number} is already at a station", code="routed")
     if desk.office_id not in _chain_ids(complaint):
         raise Forbidden(f"your desk {desk.code} is not over {complaint.office.code}")
+    if desk.id != complaint.level_desk_id and not can(user, "complaint.assign"):
+        raise Forbidden("the routing desk or an officer routes complaints", code="not_routing")
     station = _office(session, station_code, "station", ("thana",))
     if complaint.district_id not in {o.id for o in station.ancestors()}:
         raise Invalid(f"station {station.code} is not in the district", field="station")
@@ -559,14 +568,25 @@ def route(session, user, desk, complaint_id: int, station_code: str, version=Non
         raise Invalid(f"station {station.code} has no desk", field="station")
     complaint.station_id = station.id
     complaint.station = station
-    complaint.level, complaint.level_office_id, complaint.level_desk_id = (
-        Level.sho.value,
-        station.id,
-        sho.id,
-    )
+    if complaint.escalations == 0:  # an escalated complaint stays where it climbed to
+        complaint.level, complaint.level_office_id, complaint.level_desk_id = (
+            Level.sho.value,
+            station.id,
+            sho.id,
+        )
     receipt = session.get(Receipt, complaint.receipt_id)
     if receipt.holder_desk_id != sho.id:
-        receipt.holder_desk_id = sho.id
+        from_desk = receipt.holder
+        receipt.holder_desk_id, receipt.holder = sho.id, sho
+        dak.arrive(
+            session,
+            receipt,
+            sho,
+            MarkKind.action,
+            by=user,
+            from_desk=from_desk,
+            remarks=f"{complaint.number}",
+        )
     _event(session, complaint, "routed", user=user, desk=desk, text=station.name_hi or station.name)
     _audit(session, "complaint.routed", complaint, user=user, desk=desk, data={"to": station.code})
     uow.flush(session)
@@ -595,11 +615,12 @@ def assign(session, user, desk, complaint_id: int, io_code: str, version=None) -
     complaint.file_id = file.id
     complaint.io_desk_id, complaint.io_desk = io.id, io
     complaint.status = Status.assigned.value
-    complaint.level, complaint.level_office_id, complaint.level_desk_id = (
-        Level.io.value,
-        complaint.station_id,
-        io.id,
-    )
+    if complaint.escalations == 0:  # an escalated complaint stays where it climbed to
+        complaint.level, complaint.level_office_id, complaint.level_desk_id = (
+            Level.io.value,
+            complaint.station_id,
+            io.id,
+        )
     _event(session, complaint, "assigned", user=user, desk=desk)
     _audit(
         session,
@@ -614,8 +635,26 @@ def assign(session, user, desk, complaint_id: int, io_code: str, version=None) -
 
 
 def _reporter(user, desk, complaint: Complaint) -> Desk:
-    """The IO, or an officer over the station (who decides an appeal that reached them)."""
+    """The IO, or an officer over the station. An appeal is decided by the level it went up
+    to (or one above it), never by the IO whose report was appealed."""
     desk = require_desk(desk, user)
+    if complaint.status == Status.appealed:
+        desk = _officer_over(user, desk, complaint, "complaint.assign")
+        above = {complaint.level_office.id, *[o.id for o in complaint.level_office.ancestors()]}
+        if desk.office_id not in above or (
+            desk.office_id == complaint.level_office_id
+            and complaint.level_desk_id not in (None, desk.id)
+            and not heads(desk)
+        ):
+            raise Forbidden(
+                f"the appeal is decided at the level it went up to ({complaint.level})",
+                code="appeal_level",
+            )
+        if desk.id == complaint.io_desk_id:
+            raise Forbidden(
+                "the IO does not decide an appeal against their report", code="appeal_level"
+            )
+        return desk
     if complaint.io_desk_id == desk.id:
         return desk
     return _officer_over(user, desk, complaint, "complaint.assign")
@@ -729,20 +768,37 @@ def sweep(session: Session, settings: Settings, as_of: dt.datetime | None = None
     the inbox of the level it reached. Idempotent for a given moment."""
     as_of = as_of or utcnow()
     moves: list[Move] = []
-    # a day of slack for zones east of UTC: the exact local date is checked per complaint
-    latest_due = as_of.astimezone(dt.UTC).date()
+    every = max(settings.every_days, 1)
+    # the latest local date anywhere (zones east of UTC); each row's own date is checked below
+    latest = (as_of.astimezone(dt.UTC) + dt.timedelta(days=1)).date()
+    # a step is due when due_on + every * (steps climbed) + 1 <= today: one clause per count of
+    # steps climbed (the ladder has six rungs), so only complaints with a step due are loaded
+    due = sa.or_(
+        *[
+            sa.and_(
+                Complaint.escalations == climbed,
+                Complaint.due_on <= latest - dt.timedelta(days=every * climbed + 1),
+            )
+            for climbed in range(len(LADDER))
+        ]
+    )
     stmt = (
         sa.select(Complaint)
-        .where(Complaint.status.in_([s.value for s in OPEN]), Complaint.due_on < latest_due)
+        .where(
+            Complaint.status.in_([s.value for s in OPEN]),
+            Complaint.level != Level.zone.value,  # the top: nowhere further to go
+            due,
+        )
         .order_by(Complaint.id)
     )
     if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
+        stmt = stmt.with_for_update(skip_locked=True, of=Complaint)
+    heads: dict[int, Desk | None] = {}
     for complaint in session.scalars(stmt):
         today = ladder.local_date(complaint.district, as_of)
         wanted = ladder.steps_due(complaint.due_on, today, settings.every_days)
         while complaint.escalations < wanted:
-            rung = ladder.next_rung(session, complaint)
+            rung = ladder.next_rung(session, complaint, heads)
             if rung is None:  # the top of the ladder: it stays there, overdue and counted
                 break
             moves.append(
@@ -809,7 +865,10 @@ def pendency(session: Session, user, office_code: str | None, today: dt.date | N
     at_level = dict(
         session.execute(
             sa.select(Complaint.level_office_id, sa.func.count())
-            .where(Complaint.level_office_id.in_(within), Complaint.status != Status.closed.value)
+            .where(
+                Complaint.level_office_id.in_(within),
+                Complaint.status.in_([s.value for s in PENDING]),
+            )
             .group_by(Complaint.level_office_id)
         ).all()
     )

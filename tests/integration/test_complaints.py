@@ -771,3 +771,50 @@ def test_the_staff_pages(capp, cdb, as_user):
     other = capp.test_client()
     Auth(other).login("osp")
     assert other.get(f"/complaints/{complaint_id}").status_code == 404
+
+
+def test_review_findings_stay_fixed(capp, cdb, as_user):
+    """Just after midnight in India the sweep sees the new day; the IO does not decide an appeal
+    against their own report; officers' closing remarks are not the complainant's to read; a
+    complaint's receipt is closed with the complaint, not as dak; a NUL in a number is a
+    missing number."""
+    reg = register(capp)
+    number, key = reg["number"], reg["tracking_key"]
+    complaint_id = cid(cdb, number)
+    as_user("sho").post(f"/api/v1/complaints/{complaint_id}/assign", {"io": "PS-SI1"})
+    due = dt.date.fromisoformat(reg["due_on"])
+    assert sweep(capp, ist(due + dt.timedelta(days=1), 0).replace(minute=30)) == [("io", "sho")]
+    si = as_user("si")
+    si.post(f"/api/v1/complaints/{complaint_id}/action-report", {"text": "रिपोर्ट"})
+    public(capp, number, key, "/feedback", "post", json={"satisfied": False})
+    again = si.post(f"/api/v1/complaints/{complaint_id}/action-report", {"text": "फिर"})
+    assert again.status_code == 403
+    # a receipt that is a complaint is not closed as dak
+    receipt_id = as_user("sho").get(f"/api/v1/complaints/{complaint_id}").get_json()["receipt_id"]
+    closing = as_user("sho").post(f"/api/v1/receipts/{receipt_id}/close", {})
+    assert closing.status_code == 409
+    assert closing.get_json()["error"]["code"] in ("complaint_receipt", "receipt_not_open")
+    decided = as_user("circle.officer").post(
+        f"/api/v1/complaints/{complaint_id}/action-report", {"text": "अपील पर निर्णय"}
+    )
+    assert decided.status_code == 200, decided.get_json()
+    as_user("sp").post(f"/api/v1/complaints/{complaint_id}/close", {"remarks": "आंतरिक टिप्पणी"})
+    seen = public(capp, number, key).get_json()
+    assert seen["status"] == "closed"
+    assert "आंतरिक" not in str(seen["history"])
+    assert public(capp, number + "%00", key).status_code == 404
+
+
+def test_an_office_without_a_desk_is_no_rung(capp, cdb, as_user):
+    org = copy.deepcopy(LADDER_ORG)
+    org["offices"].append(
+        {"code": "CIR2", "name": "Empty Circle", "kind": "circle", "parent": "KNJ"}
+    )
+    org["offices"].append({"code": "PS3", "name": "Thana Three", "kind": "thana", "parent": "CIR2"})
+    org["desks"].append({"code": "PS3-SHO", "title": "SHO Three", "office": "PS3"})
+    with capp.extensions["eoffice.db"].sessionmaker() as session:
+        load_org(session, org)
+        session.commit()
+    reg = register(capp, station="PS3")
+    due = dt.date.fromisoformat(reg["due_on"])
+    assert sweep(capp, ist(due + dt.timedelta(days=1))) == [("sho", "district")]
