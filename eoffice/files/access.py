@@ -13,18 +13,31 @@ from eoffice.files.models import File, FileAccess
 from eoffice.org.service import audited_office_ids, desk_ids
 
 
+def _own_audited(user) -> set[int]:
+    """An auditor's own offices: graded files are shown to the auditors of their office only."""
+    if not user.has_role("auditor"):
+        return set()
+    return {d.office_id for d in user.current_desks()}
+
+
 def visible_files_clause(session: Session, user):
-    """A WHERE clause on File for "files this user may see"."""
+    """A WHERE clause on File for "files this user may see". A graded (confidential or secret)
+    file: only the desks it was marked to and the auditors of its own office."""
     desks = desk_ids(user)
     offices = audited_office_ids(session, user)
     via_desk = File.id.in_(sa.select(FileAccess.file_id).where(FileAccess.desk_id.in_(desks)))
+    clauses = [via_desk]
     if offices:
-        return sa.or_(via_desk, File.office_id.in_(offices))
-    return via_desk
+        clauses.append(sa.and_(File.security == "normal", File.office_id.in_(offices)))
+        own = _own_audited(user)
+        if own:
+            clauses.append(File.office_id.in_(own))
+    return sa.or_(*clauses)
 
 
 def can_view_file(session: Session, user, file: File) -> bool:
-    if file.office_id in audited_office_ids(session, user):
+    audited = audited_office_ids(session, user) if file.security == "normal" else _own_audited(user)
+    if file.office_id in audited:
         return True
     desks = desk_ids(user)
     if not desks:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 from sqlalchemy.orm import selectinload
 
 from eoffice.org.models import Desk, DeskHolding, Office
@@ -47,17 +47,24 @@ def offices():
 @requires(LOGGED_IN)
 @spec.validate(tags=["organisation"])
 def desks():
-    """Every active desk, for choosing where to send a file."""
-    rows = get_session().scalars(
-        sa.select(Desk)
-        .where(Desk.active)
-        .options(
-            selectinload(Desk.office),
-            selectinload(Desk.reports_to),
-            selectinload(Desk.holdings).selectinload(DeskHolding.user),
+    """Active desks. `q`: those whose code, title or office (code or name, in Hindi or
+    English) holds it, at most 50 (what a send form searches); without `q`, every one."""
+    q = (request.args.get("q") or "").strip()
+    if q:
+        from eoffice.org.pages import find_desks
+
+        rows = find_desks(get_session(), q)
+    else:
+        rows = get_session().scalars(
+            sa.select(Desk)
+            .where(Desk.active)
+            .options(
+                selectinload(Desk.office),
+                selectinload(Desk.reports_to),
+                selectinload(Desk.holdings).selectinload(DeskHolding.user),
+            )
+            .order_by(Desk.code)
         )
-        .order_by(Desk.code)
-    )
     return jsonify(
         {
             "items": [

@@ -98,8 +98,18 @@ def head_desk(session: Session, office) -> Desk | None:
     """The office's head desk: its active desk whose `reports_to` lies outside the office (the
     SHO of a thana, the SP of a district). What escalates to the office reaches it; it stands in
     for a missing duty or routing desk. Of several, the one created first."""
+    from sqlalchemy.orm import selectinload
+
+    from eoffice.org.models import DeskHolding
+
     desks = session.scalars(
-        sa.select(Desk).where(Desk.office_id == office.id, Desk.active).order_by(Desk.id)
+        sa.select(Desk)
+        .where(Desk.office_id == office.id, Desk.active)
+        .options(
+            selectinload(Desk.holdings).selectinload(DeskHolding.user),
+            selectinload(Desk.reports_to),
+        )
+        .order_by(Desk.id)
     ).all()
     desks = [d for d in desks if not is_audit_desk(d)]  # work never goes to an inspection cell
     for desk in desks:
@@ -115,3 +125,35 @@ def routing_desk(session: Session, office) -> Desk | None:
 
 def duty_desk(session: Session, office) -> Desk | None:
     return office.duty_desk or head_desk(session, office)
+
+
+# a send may skip this many levels of the channel of submission; more needs `urgent` and remarks
+MAX_SKIPPED_LEVELS = 4
+
+
+def levels_up(desk: Desk, to: Desk, limit: int = 64) -> int | None:
+    """How many steps up the channel of submission (`reports_to`) `to` stands from `desk`;
+    None when `to` is not above it (a send down or across)."""
+    node, steps, seen = desk.reports_to, 1, {desk.id}
+    while node is not None and steps <= limit and node.id not in seen:
+        if node.id == to.id:
+            return steps
+        seen.add(node.id)
+        node, steps = node.reports_to, steps + 1
+    return None
+
+
+def check_channel(desk: Desk, to: Desk, urgent: bool, remarks: str | None) -> None:
+    """A send up the channel that skips more than MAX_SKIPPED_LEVELS levels needs `urgent` and
+    remarks giving the reason (422 `too_many_levels`)."""
+    steps = levels_up(desk, to)
+    if steps is None or steps - 1 <= MAX_SKIPPED_LEVELS:
+        return
+    if urgent and (remarks or "").strip():
+        return
+    raise Invalid(
+        f"{to.code} is {steps - 1} levels above the next one in the channel of submission "
+        f"(at most {MAX_SKIPPED_LEVELS} may be skipped); send it urgent, with remarks saying why",
+        field="to",
+        code="too_many_levels",
+    )

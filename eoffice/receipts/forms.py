@@ -3,7 +3,14 @@
 import datetime as dt
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from eoffice.org.forms import choices
@@ -22,6 +29,19 @@ LANGUAGE_CHOICES = [
     ("hi", _l("Hindi")),
     ("en", _l("English")),
     ("other", _l("Other")),
+]
+
+
+PRIORITY_CHOICES = [
+    ("normal", _l("Normal")),
+    ("priority", _l("Priority")),
+    ("immediate", _l("Immediate")),
+    ("most_immediate", _l("Most immediate")),
+]
+SECURITY_CHOICES = [
+    ("normal", _l("Normal")),
+    ("confidential", _l("Confidential")),
+    ("secret", _l("Secret")),
 ]
 
 
@@ -55,11 +75,20 @@ class ReceiptForm(Form):
     language = SelectField(_l("Language"), choices=choices(LANGUAGE_CHOICES), default="")
     enclosures = TextAreaField(_l("Enclosures"), validators=[Optional(), Length(max=2000)])
     remarks = TextAreaField(_l("Remarks"), validators=[Optional(), Length(max=5000)])
+    security = SelectField(
+        _l("Security grading"), choices=choices(SECURITY_CHOICES), default="normal"
+    )
 
 
 class ReceiptSendForm(Form):
-    to = SelectField(_l("Send to desk"), choices=[], validators=[DataRequired()])
+    to = SelectField(_l("Mark to (for action)"), choices=[], validators=[DataRequired()])
+    copy_to = SelectMultipleField(
+        _l("Copies to (for information)"), choices=[], validators=[Optional()]
+    )
     remarks = TextAreaField(_l("Remarks"), validators=[Optional(), Length(max=5000)])
+    priority = SelectField(_l("Priority"), choices=choices(PRIORITY_CHOICES), default="normal")
+    due_on = DateField(_l("Due date"), validators=[Optional()])
+    urgent = BooleanField(_l("Urgent: past the channel of submission (say why in the remarks)"))
 
 
 class ReceiptCloseForm(Form):

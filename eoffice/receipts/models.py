@@ -30,9 +30,28 @@ class ReceiptStatus(enum.StrEnum):
     closed = "closed"  # disposed of without a file
 
 
+class Security(enum.StrEnum):
+    """Grading (DOMAIN.md "Security grading"): a graded receipt or file is seen only by the desks
+    it was marked to and the auditors of its own office."""
+
+    normal = "normal"
+    confidential = "confidential"
+    secret = "secret"  # noqa: S105 - a grade, not a password
+
+
+class MarkKind(enum.StrEnum):
+    diarised = "diarised"
+    action = "action"  # marked to a desk to act on it: the receipt moves there
+    copy = "copy"  # marked for information: read-only, the receipt stays where it is
+    pulled_back = "pulled_back"
+
+
 class Receipt(Base):
     __tablename__ = "receipts"
-    __table_args__ = (sa.UniqueConstraint("office_id", "number"),)
+    __table_args__ = (
+        sa.UniqueConstraint("office_id", "number"),
+        sa.Index("ix_receipts_office_received", "office_id", "received_on", "serial"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(sa.ForeignKey("offices.id"), index=True)
@@ -62,6 +81,11 @@ class Receipt(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("files.id"), index=True)
     version: Mapped[int] = mapped_column(default=1, server_default=sa.text("1"))
+    security: Mapped[str] = mapped_column(
+        sa.String(12), default=Security.normal.value, server_default="normal"
+    )
+    priority: Mapped[str] = mapped_column(sa.String(20), default="normal", server_default="normal")
+    due_on: Mapped[dt.date | None]
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -103,10 +127,15 @@ class Receipt(Base):
         if self.holder_desk_id != desk.id:
             raise Conflict(f"receipt {self.number} is not on your desk", code="not_holder")
 
+    @property
+    def graded(self) -> bool:
+        return self.security != Security.normal
+
     def send(self, desk: Desk, to: Desk) -> None:
         self.ensure_movable_by(desk)
         check_destination(to, self.holder_desk_id, "receipt")
         self.holder_desk_id = to.id
+        self.holder = to
 
     def put_in_file(self, desk: Desk, file) -> None:
         self.ensure_movable_by(desk)
@@ -116,3 +145,42 @@ class Receipt(Base):
     def close(self, desk: Desk) -> None:
         self.ensure_movable_by(desk)
         self.status = ReceiptStatus.closed.value
+
+
+class ReceiptMovement(Base):
+    """One line of a receipt's movement register: diarised, marked for action or for a copy,
+    pulled back. Kept forever."""
+
+    __tablename__ = "receipt_movements"
+    __table_args__ = (
+        sa.Index("ix_receipt_movements_to_kind", "to_desk_id", "kind", "opened_at"),
+        sa.Index("ix_receipt_movements_from_desk", "from_desk_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    receipt_id: Mapped[int] = mapped_column(sa.ForeignKey("receipts.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(12))
+    from_desk_id: Mapped[int | None] = mapped_column(sa.ForeignKey("desks.id"))
+    to_desk_id: Mapped[int] = mapped_column(sa.ForeignKey("desks.id"))
+    by_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    remarks: Mapped[str | None] = mapped_column(sa.Text)
+    priority: Mapped[str] = mapped_column(sa.String(20), default="normal")
+    due_on: Mapped[dt.date | None]
+    opened_at: Mapped[dt.datetime | None]
+    opened_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    receipt: Mapped[Receipt] = relationship()
+    from_desk: Mapped[Desk | None] = relationship(foreign_keys=[from_desk_id])
+    to_desk: Mapped[Desk] = relationship(foreign_keys=[to_desk_id])
+    by: Mapped[object] = relationship("User", foreign_keys=[by_user_id])
+
+
+class ReceiptAccess(Base):
+    """The desks a receipt was marked to (for action or a copy) or diarised at: they (and whoever
+    holds them later) may see it."""
+
+    __tablename__ = "receipt_access"
+
+    receipt_id: Mapped[int] = mapped_column(sa.ForeignKey("receipts.id"), primary_key=True)
+    desk_id: Mapped[int] = mapped_column(sa.ForeignKey("desks.id"), primary_key=True, index=True)
