@@ -3,9 +3,10 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
-# Debian packages: Devanagari fonts for pages and PDFs; PostgreSQL, Chromium and poppler for tests
-RUN_DEBS := fonts-noto-core
-TEST_DEBS := fonts-noto-core poppler-utils postgresql chromium
+# Debian packages: Devanagari fonts for pages and PDFs; Tesseract (Hindi, English) and Ghostscript
+# for OCR of scanned dak; PostgreSQL, Chromium and poppler for tests
+RUN_DEBS := fonts-noto-core tesseract-ocr tesseract-ocr-hin tesseract-ocr-eng ghostscript
+TEST_DEBS := fonts-noto-core poppler-utils postgresql chromium tesseract-ocr tesseract-ocr-hin tesseract-ocr-eng ghostscript
 HOST ?= 127.0.0.1
 PORT ?= 5000
 

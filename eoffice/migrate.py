@@ -18,7 +18,7 @@ def alembic_config(url: str, audit_key: str | None = None) -> Config:
     return cfg
 
 
-def upgrade(url: str, revision: str = "head", audit_key: str | None = None) -> None:
+def upgrade(url: str, revision: str = "heads", audit_key: str | None = None) -> None:
     command.upgrade(alembic_config(url, audit_key), revision)
 
 

@@ -1,7 +1,7 @@
 """JSON: files, their movement, the inbox and sent lists (notes and drafts: notings.api)."""
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from eoffice.core import kinds
 from eoffice.core.errors import Forbidden
-from eoffice.files import service
+from eoffice.files import links, service
 from eoffice.files.docket import docket_pdf
 from eoffice.org.desks import NONE
 from eoffice.org.pages import api_desk
@@ -32,6 +32,10 @@ class FileIn(BaseModel):
     category: Literal["A", "B", "C"]
     priority: PriorityName | None = None
     receipt_ids: list[Id] = Field(default_factory=list, max_length=200)
+    # category C: kept this many years after closing (default 3); A and B: permanent, none
+    retention_years: int | None = Field(default=None, strict=True, ge=1, le=10)
+    # confidential or secret: seen only by the desks it is marked to and its office's auditors
+    security: Literal["normal", "confidential", "secret"] = "normal"
     desk: str | None = None
 
 
@@ -51,6 +55,12 @@ class SendIn(Versioned):
     remarks: str | None = Field(default=None, max_length=5000)
     priority: PriorityName | None = None
     due_on: dt.date | None = None
+    # read-only copies that appear in those desks' lists of copies
+    copy_to: list[Annotated[str, Field(min_length=1, max_length=60)]] = Field(
+        default_factory=list, max_length=20
+    )
+    # a send that skips more than 4 levels of the channel of submission needs it, with remarks
+    urgent: bool = False
 
 
 class RemarksIn(Versioned):
@@ -77,8 +87,14 @@ def movement_json(m) -> dict:
     }
 
 
+def file_ref(f) -> dict:
+    """Another file, as a file's parts and links name it."""
+    return {"id": f.id, "number": f.number, "subject": f.subject}
+
+
 def file_json(session, file) -> dict:
     detail = service.file_detail(session, file)
+    rel = links.related(session, current_user, file)
     return {
         "id": file.id,
         "number": file.number,
@@ -87,14 +103,19 @@ def file_json(session, file) -> dict:
         "category": file.category,
         "priority": file.priority,
         "status": file.status,
+        "security": file.security,
         "holder": file.holder.code,
         "version": file.version,
+        "retention_years": file.retention_years,
+        "review_on": iso(file.review_on),
         "correspondence": [
             {
                 "page": c.page,
                 "label": c.label,
                 "kind": c.kind,
-                "id": {"receipt": c.receipt_id, "issued": c.draft_id}.get(c.kind, c.attachment_id),
+                "id": {"receipt": c.receipt_id, "copy": c.receipt_id, "issued": c.draft_id}.get(
+                    c.kind, c.attachment_id
+                ),
                 "title": c.title,
                 # an issued letter: the PDF stored when it was issued
                 "pdf": f"/api/v1/attachments/{c.attachment_id}" if c.attachment_id else None,
@@ -103,6 +124,10 @@ def file_json(session, file) -> dict:
         ],
         "movements": [movement_json(m) for m in detail["movements"]],
         "attachments": [attachment_json(a) for a in detail["attachments"]],
+        # part files, the main file of a part, linked files: only those the caller may see
+        "parts": [file_ref(f) for f in rel["parts"]],
+        "part_of": file_ref(rel["part_of"]) if rel["part_of"] else None,
+        "links": [file_ref(f) for f in rel["links"]],
         # its parts (notes, drafts), each as its own module writes it
         **{
             part.name: [part.to_json(p) for p in detail[part.name]]
@@ -175,6 +200,8 @@ def send(file_id: int, json: SendIn):
         json.priority,
         json.due_on,
         json.version,
+        copy_to=json.copy_to,
+        urgent=json.urgent,
     )
     return jsonify(file_json(session, file))
 
@@ -216,6 +243,32 @@ def _list_desk():
     if desk is None:
         raise Forbidden("you hold no desk", code="no_desk")
     return desk
+
+
+@bp.get("/copies")
+@spec.validate(tags=["files"])
+@requires(LOGGED_IN)
+def copies():
+    """Files marked to the acting desk for information, not yet read there (newest first)."""
+    page, per_page = page_args()
+    result = service.file_copies(get_session(), _list_desk(), page, per_page)
+    return jsonify(
+        {
+            "total": result.total,
+            "page": result.page,
+            "items": [
+                {
+                    "id": c.file.id,
+                    "number": c.file.number,
+                    "subject": c.file.subject,
+                    "from_desk": c.from_desk.code,
+                    "remarks": c.remarks,
+                    "at": iso(c.at),
+                }
+                for c in result.items
+            ],
+        }
+    )
 
 
 @bp.get("/inbox")

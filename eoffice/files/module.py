@@ -1,7 +1,8 @@
 """The files module: the File aggregate (number, holder, movement, correspondence side)."""
 
 from eoffice.core import kinds
-from eoffice.files import access, documents
+from eoffice.files import access, documents, records  # noqa: F401 - the record room's table
+from eoffice.files.links import copied_into
 from eoffice.files.models import File
 from eoffice.files.service import add_document_page, desk_summary, get_file
 
@@ -29,7 +30,7 @@ kinds.register(
             code=1,
             documents=documents.documents,
             texts=documents.texts,
-            count=kinds.count_rows(File),
+            count=documents.count,
             children=documents.children,
             inherited=("status", "category"),
             statuses={"open": 1, "parked": 2, "closed": 3},
@@ -43,5 +44,15 @@ kinds.register(
     )
 )
 kinds.register_actions({"file.create": {"clerk", "officer"}, "file.close": {"officer"}})
-kinds.register_blueprints("files", pages=["eoffice.files.views:bp"], api=["eoffice.files.api:bp"])
+kinds.register_blueprints(
+    "files",
+    pages=[
+        "eoffice.files.views:bp",
+        "eoffice.files.records_views:bp",
+        "eoffice.files.links_views:bp",
+    ],
+    api=["eoffice.files.api:bp", "eoffice.files.records_api:bp", "eoffice.files.links_api:bp"],
+)
 kinds.register_hook("desk.summary", desk_summary)
+# the files each receipt was copied into (links.copy_receipt): their readers may read it
+kinds.register_hook("receipt.copied_into", copied_into)

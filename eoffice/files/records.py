@@ -36,6 +36,7 @@ from eoffice.core import kinds, uow
 from eoffice.core.db import Base, utcnow
 from eoffice.core.errors import Conflict, Forbidden, Hidden, Invalid, NotFound
 from eoffice.core.pagination import Page, paginate
+from eoffice.files.access import can_view_file, visible_files_clause
 from eoffice.files.models import (
     PERMANENT,
     Correspondence,
@@ -157,7 +158,11 @@ def review_list(
     today = today or calendar_of(office).today()
     stmt = (
         sa.select(File)
-        .where(due_clause(office.id, today))
+        .where(
+            due_clause(office.id, today),
+            # a graded file is listed only for those who may see it
+            sa.or_(File.security == "normal", visible_files_clause(session, user)),
+        )
         .order_by(File.review_on, File.number, File.id)
     )
     return office, paginate(session, stmt, page, per_page), today
@@ -191,6 +196,8 @@ def get_for_review(session: Session, user, file_id: int, *, for_update: bool = F
     if file is None:
         raise NotFound("no such file")
     if file.office_id not in jurisdiction(session, user):
+        raise Hidden("no such file", "file", file.id)
+    if file.security != "normal" and not can_view_file(session, user, file):
         raise Hidden("no such file", "file", file.id)
     return file
 

@@ -15,7 +15,7 @@ from eoffice.audit import service as audit
 from eoffice.auth.models import User
 from eoffice.auth.permissions import can
 from eoffice.core import kinds, uow
-from eoffice.core.db import begin_writing
+from eoffice.core.db import begin_writing, utcnow
 from eoffice.core.errors import Forbidden, Hidden, Invalid, NotFound
 from eoffice.core.numbering import next_serial
 from eoffice.core.pagination import Page, paginate
@@ -26,11 +26,20 @@ from eoffice.files.models import (
     Category,
     Correspondence,
     File,
+    FileCopy,
+    FileStatus,
     Movement,
     Priority,
-    is_overdue,
+    calendar_of,
+    check_retention,
 )
-from eoffice.org.desks import find_desk, read_only, require_desk
+from eoffice.org.desks import (
+    check_channel,
+    check_destination,
+    find_desk,
+    read_only,
+    require_desk,
+)
 from eoffice.org.models import Desk
 from eoffice.receipts.models import Receipt
 from eoffice.receipts.service import get_receipt
@@ -48,6 +57,9 @@ def get_file(session: Session, user, file_id: int, *, for_update: bool = False) 
         raise NotFound("no such file")
     if not can(user, "file.view", file):
         raise Hidden("no such file", "file", file.id)
+    if file.status == FileStatus.weeded:
+        # its content is gone; the record room keeps what it was (eoffice.files.records)
+        raise NotFound(f"file {file.number} was weeded", code="file_weeded")
     return file
 
 
@@ -121,9 +133,13 @@ def create_file(session: Session, user, desk, values: dict, receipt_ids=()) -> F
     category = values.get("category")
     if category not in set(Category):
         raise Invalid("category must be A, B or C", field="category")
+    security = values.get("security") or "normal"
+    if security not in ("normal", "confidential", "secret"):
+        raise Invalid("security must be normal, confidential or secret", field="security")
     priority = values.get("priority") or Priority.normal.value
     if priority not in set(Priority):
         raise Invalid(f"priority must be one of {', '.join(Priority)}", field="priority")
+    retention_years = check_retention(category, values.get("retention_years"))
     receipts = [_receipt_to_file(session, user, rid, "receipt_ids") for rid in receipt_ids or ()]
     year = dt.date.today().year
     serial = next_serial(session, desk.office_id, f"file:{head}", year)
@@ -137,9 +153,11 @@ def create_file(session: Session, user, desk, values: dict, receipt_ids=()) -> F
         subject=subject,
         category=category,
         priority=priority,
+        retention_years=retention_years,
         holder_desk_id=desk.id,
         holder=desk,
         created_by_id=user.id,
+        security=security,
     )
     session.add(file)
     session.flush()
@@ -155,7 +173,12 @@ def create_file(session: Session, user, desk, values: dict, receipt_ids=()) -> F
         desk=desk,
         obj_type="file",
         obj_id=file.id,
-        data={"number": file.number, "subject": subject, "receipts": [r.number for r in receipts]},
+        data={
+            "number": file.number,
+            "subject": subject,
+            "receipts": [r.number for r in receipts],
+            "retention_years": retention_years,
+        },
     )
     uow.flush(session)
     return file
@@ -184,6 +207,7 @@ def open_enquiry_file(
         subject=subject,
         category=Category.C.value,
         priority=Priority.normal.value,
+        retention_years=check_retention(Category.C.value, None),
         holder_desk_id=holder.id,
         holder=holder,
         created_by_id=user.id,
@@ -218,6 +242,16 @@ def open_enquiry_file(
 def open_file(session: Session, user, desk: Desk | None, file_id: int) -> File:
     """Read a file; when its holding desk reads it, the last movement becomes opened."""
     file = get_file(session, user, file_id)
+    if (
+        desk is not None
+        and file.holder_desk_id != desk.id
+        and _has_unseen_copy(session, file, desk)
+    ):
+        if not read_only(user):
+            begin_writing(session)
+            mark_copies_seen(session, user, desk, file)
+            uow.flush(session)
+        return file
     if desk is None or file.holder_desk_id != desk.id or not file.unopened_for(desk):
         return file
     if read_only(user):  # an auditor's reading is no receipt of the file
@@ -263,7 +297,11 @@ def send_file(
     priority=None,
     due_on=None,
     version=None,
+    copy_to=(),
+    urgent: bool = False,
 ) -> File:
+    """Send the file to a desk (`to`), with read-only copies to `copy_to`. A send up the channel
+    of submission that skips more than 4 levels needs `urgent` and remarks."""
     file = get_file(session, user, file_id, for_update=True)
     desk = require_desk(desk, user)
     file.check_version(version)
@@ -272,9 +310,26 @@ def send_file(
         raise Invalid(f"priority must be one of {', '.join(Priority)}", field="priority")
     if due_on is not None and due_on < dt.date.today():
         raise Invalid("due_on is in the past", field="due_on", code="due_in_past")
+    check_channel(desk, to, urgent, remarks)
+    copies = [find_desk(session, c, "copy_to") for c in copy_to or ()]
+    if len({c.id for c in copies} | {to.id}) != len(copies) + 1:
+        raise Invalid("a desk is named twice", field="copy_to")
+    for copy in copies:
+        check_destination(copy, desk.id, "file")
     file.send(desk, to, user, remarks, priority, due_on)
     left_desk(session, file)
     access.grant(session, file, to.id)
+    for copy in copies:
+        access.grant(session, file, copy.id)
+        session.add(
+            FileCopy(
+                file_id=file.id,
+                desk_id=copy.id,
+                from_desk_id=desk.id,
+                by_user_id=user.id,
+                remarks=remarks,
+            )
+        )
     session.flush()
     audit.record(
         session,
@@ -288,10 +343,54 @@ def send_file(
             "remarks": remarks,
             "priority": file.priority,
             "due_on": due_on.isoformat() if due_on else None,
+            "copies": [c.code for c in copies],
+            "urgent": bool(urgent),
         },
     )
     uow.flush(session)
     return file
+
+
+def file_copies(session: Session, desk: Desk, page: int = 1, per_page: int = 25) -> Page:
+    """Files marked to the desk for information and not yet seen there, newest first."""
+    stmt = (
+        sa.select(FileCopy)
+        .join(File, File.id == FileCopy.file_id)
+        .where(
+            FileCopy.desk_id == desk.id,
+            FileCopy.seen_at.is_(None),
+            File.status != "weeded",
+        )
+        .options(joinedload(FileCopy.file), joinedload(FileCopy.from_desk))
+        .order_by(FileCopy.id.desc())
+    )
+    return paginate(session, stmt, page, per_page)
+
+
+def _has_unseen_copy(session: Session, file: File, desk: Desk) -> bool:
+    return (
+        session.scalar(
+            sa.select(FileCopy.id)
+            .where(
+                FileCopy.file_id == file.id, FileCopy.desk_id == desk.id, FileCopy.seen_at.is_(None)
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def mark_copies_seen(session: Session, user, desk: Desk | None, file: File) -> None:
+    """A copy leaves the desk's list of copies once the desk has read the file."""
+    if desk is None or read_only(user):
+        return
+    unseen = session.scalars(
+        sa.select(FileCopy).where(
+            FileCopy.file_id == file.id, FileCopy.desk_id == desk.id, FileCopy.seen_at.is_(None)
+        )
+    ).all()
+    for copy in unseen:
+        copy.seen_at = utcnow()
 
 
 def left_desk(session: Session, file: File) -> None:
@@ -394,8 +493,10 @@ def desk_files(
     """Inbox (open), parked or closed files of a desk with their last movement: two queries.
 
     Newest first is `last_movement_id` descending: movement ids grow with time, and the index
-    (holder_desk_id, status, last_movement_id) then hands over one page without a sort."""
-    today = today or dt.date.today()
+    (holder_desk_id, status, last_movement_id) then hands over one page without a sort.
+    Overdue counts the working days of the desk's office (its state's holidays, its zone)."""
+    calendar = calendar_of(desk.office)
+    today = today or calendar.today()
     on_desk = (
         File.holder_desk_id == desk.id,
         File.status == status,
@@ -430,7 +531,7 @@ def desk_files(
             "from_person": {"name": name, "name_hi": name_hi} if code and name else None,
             "remarks": (m.remarks or "").strip().splitlines()[0][:200] if m.remarks else None,
             "opened": m.opened_at is not None or m.kind != "sent",
-            "overdue": f.is_overdue(today),
+            "overdue": f.is_overdue(today, calendar),
         }
         for f, m, code, title, title_hi, name, name_hi in rows
     ]
@@ -482,7 +583,7 @@ def _pulled_back(session: Session, sends: list[Movement]) -> set[int]:
 def visible_files(session: Session, user, page: int = 1, per_page: int = 25) -> Page:
     stmt = (
         sa.select(File)
-        .where(access.visible_files_clause(session, user))
+        .where(access.visible_files_clause(session, user), File.status != FileStatus.weeded)
         .options(joinedload(File.holder))
         .order_by(File.updated_at.desc())
     )
@@ -491,8 +592,9 @@ def visible_files(session: Session, user, page: int = 1, per_page: int = 25) -> 
 
 def desk_summary(session: Session, desks, today: dt.date | None = None) -> dict[int, dict]:
     """For each desk: files unread there, files overdue (open or parked) and files due today,
-    for the start page. A query for the unread and one for the clocks, whatever the desks."""
-    today = today or dt.date.today()
+    for the start page. A query for the unread and one for the clocks, whatever the desks.
+    Each desk counts by its office's calendar (its state's holidays, its zone)."""
+    calendars = {d.id: calendar_of(d.office) for d in desks}
     ids = [d.id for d in desks]
     out = {i: {"unread": 0, "overdue": 0, "due_today": 0} for i in ids}
     if not ids:
@@ -516,9 +618,10 @@ def desk_summary(session: Session, desks, today: dt.date | None = None) -> dict[
             File.holder_desk_id.in_(ids), File.status.in_(("open", "parked"))
         )
     )
+    days = {i: today or cal.today() for i, cal in calendars.items()}
     for desk_id, clock_from, due_on, _status in clocks:
-        if is_overdue(clock_from, due_on, today):
+        if calendars[desk_id].is_overdue(clock_from, due_on, days[desk_id]):
             out[desk_id]["overdue"] += 1
-        if due_on == today:
+        if due_on == days[desk_id]:
             out[desk_id]["due_today"] += 1
     return out

@@ -7,8 +7,7 @@ what the user typed still in the form."""
 
 from __future__ import annotations
 
-import datetime as dt
-import re
+from collections.abc import Mapping
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -26,12 +25,14 @@ from eoffice.files.forms import (
     OfficerRemarksForm,
     PutReceiptForm,
     RemarksForm,
+    RetentionForm,
     SendForm,
     priority_choices,
 )
-from eoffice.files.models import FileStatus
+from eoffice.files.models import FileStatus, calendar_of
 from eoffice.org.forms import choices
-from eoffice.org.pages import desk_choices, web_desk
+from eoffice.org.pages import channel_choices, desk_choices, web_desk
+from eoffice.pdf.render import link_citations
 from eoffice.receipts import service as receipts
 from eoffice.storage.views import several_files, upload_many
 from eoffice.web.access import LOGGED_IN, requires
@@ -45,15 +46,13 @@ bp = Blueprint("files", __name__)
 
 PER_PAGE = 25
 
-# "see C/5" in a note points at page 5 of the correspondence side
-CITATION = re.compile(r"\bC/([0-9]{1,6})\b")
-
 
 @bp.app_template_filter("cite_links")
-def cite_links(text: str | None) -> Markup:
-    """Escape the note first, then turn citations into links: user text is never trusted."""
+def cite_links(text: str | None, files: Mapping[str, str] | None = None) -> Markup:
+    """Escape the note first, then turn citations into links (C/5, #12, and the numbers of
+    `files`: the linked files the reader may see, number -> page): user text is never trusted."""
     escaped = str(escape(text or ""))
-    return Markup(CITATION.sub(r'<a href="#c\1" class="cite">C/\1</a>', escaped))  # noqa: S704
+    return Markup(link_citations(escaped, files))  # noqa: S704 - escaped just above
 
 
 # --- lists -------------------------------------------------------------------------------------
@@ -93,6 +92,17 @@ def sent():
     return render_template("files/sent.html", desk=desk, result=result)
 
 
+@bp.get("/files/copies")
+@requires(LOGGED_IN)
+def copies():
+    """Files marked to the desk for information, until read here (read-only)."""
+    desk = web_desk()
+    result = None
+    if desk is not None:
+        result = service.file_copies(get_session(), desk, page_arg(), PER_PAGE)
+    return render_template("files/copies.html", desk=desk, result=result)
+
+
 @bp.get("/files/")
 @requires(LOGGED_IN)
 def visible():
@@ -127,6 +137,7 @@ def new():
                 "head": form.head.data,
                 "category": form.category.data,
                 "priority": form.priority.data,
+                "retention_years": form.retention_years.data,
             }
             try:
                 file = service.create_file(
@@ -151,8 +162,14 @@ def new():
 
 
 def _send_form(session, desk, formdata=True) -> SendForm:
+    """The send form: shown, it offers the channel of submission first (or the desks a search
+    found); sent, any active desk is a valid choice (the service checks the channel)."""
     form = SendForm(prefix="send") if formdata else SendForm(prefix="send", formdata=None)
-    form.to.choices = desk_choices(session, desk)
+    if formdata:
+        form.to.choices = desk_choices(session, desk)
+    else:
+        form.to.choices = channel_choices(session, desk, request.args.get("desk_q"))
+    form.copy_to.choices = form.to.choices[1:]
     form.priority.choices = priority_choices(blank=_l("(unchanged)"))
     return form
 
@@ -189,6 +206,7 @@ def render_file(session, file, *, status: int = 200, failed: tuple[str, object] 
         "reopen": blank(OfficerRemarksForm, "reopen"),
         "receipt": _receipt_form(session, desk, formdata=False),
         "draft": blank(DraftForm, "draft"),
+        "retention": blank(RetentionForm, "retention", retention_years=file.retention_years),
     }
     forms["send"].version.data = forms["receipt"].version.data = version
     edit_forms = {
@@ -215,7 +233,8 @@ def render_file(session, file, *, status: int = 200, failed: tuple[str, object] 
         ),
         None,
     )
-    overdue = file.is_overdue(dt.date.today())
+    calendar = calendar_of(file.holder.office)  # the holding desk's office's working days
+    overdue = file.is_overdue(calendar.today(), calendar)
     return render_template(
         "files/show.html",
         file=file,
@@ -287,6 +306,8 @@ def send(file_id: int):
             form.priority.data or None,
             form.due_on.data,
             v,
+            copy_to=[c for c in form.copy_to.data if c != form.to.data],
+            urgent=bool(form.urgent.data),
         ),
         _("File sent to %(desk)s.", desk=form.to.data),
     )

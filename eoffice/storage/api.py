@@ -54,8 +54,12 @@ def store_upload(owner):
 def download(attachment_id: int):
     """The bytes, as a download. `?redirect=1` answers 302 with a link valid for 5 minutes,
     signed for the store's public address (EOFFICE_S3_PUBLIC_URL), or, with none configured,
-    to this download itself."""
+    to this download itself. `?format=json` answers the attachment's JSON instead (name, size,
+    type, who uploaded it, and `ocr`: pending, done or failed for a scan being read). The
+    bytes carry `X-OCR` too."""
     att = service.get_attachment(get_session(), current_user, attachment_id)
+    if request.args.get("format") == "json":
+        return jsonify(attachment_json(att))
     store = get_store()
     if request.args.get("redirect") == "1":
         # a link signed for the store's public address; without one, the app's own download
@@ -64,5 +68,8 @@ def download(attachment_id: int):
     return Response(
         store.get(att.key),
         content_type=att.content_type,
-        headers={"Content-Disposition": content_disposition(att.download_name)},
+        headers={
+            "Content-Disposition": content_disposition(att.download_name),
+            **({"X-OCR": att.ocr} if getattr(att, "ocr", None) else {}),
+        },
     )

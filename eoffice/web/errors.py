@@ -67,6 +67,35 @@ PAGE_MESSAGES = {
     "object_missing": _l(
         "The stored copy of this attachment is missing. Please tell the administrator."
     ),
+    # approving and issuing letters, the dispatch register (eoffice.notings.dispatch)
+    "confirm_approve": _l("Tick the confirmation to approve the draft."),
+    "confirm_issue": _l("Tick the confirmation to issue the letter."),
+    "no_email": _l("To send by e-mail, give an e-mail address for an addressee or a copy."),
+    "bad_email": _l("That is not an e-mail address."),
+    "bad_mode": _l("Choose how the letter is sent: post, e-mail or by hand."),
+    "no_name": _l("Give the addressee's name."),
+    "bad_range": _l("The first date is after the last."),
+    "office_required": _l("Choose the office."),
+    # part files, links, copies of filed receipts (eoffice.files.links)
+    "part_of_part": _l("This is a part file: open a part of its main file instead."),
+    "self_link": _l("A file cannot be linked to itself."),
+    "unknown_file": _l("There is no file with that number that you may see."),
+    "unknown_receipt": _l("There is no receipt with that number that you may see."),
+    "receipt_not_filed": _l(
+        "That receipt is not in a file yet: put it into this file instead of copying it."
+    ),
+    "already_in_file": _l("That receipt is already in this file."),
+    "receipt_graded": _l("That receipt is graded: it cannot be copied into another file."),
+    # the record room (eoffice.files.records)
+    "permanent_record": _l("Files of category A and B are permanent: they are never weeded."),
+    "records.not_closed": _l("Only a closed file can be weeded."),
+    "not_due_for_review": _l("This file is not due for review yet."),
+    "already_weeded": _l("This file has already been weeded."),
+    "file_weeded": _l("This file was weeded: only its record in the record room remains."),
+    "record_room_only": _l("Only officers and auditors open the record room."),
+    "officer_only": _l("Only an officer may approve weeding a file."),
+    "not_your_office": _l("Your desk is not of this file's office or one above it."),
+    "bad_retention": _l("The retention period is a whole number of years from 1 to 10."),
 }
 
 
