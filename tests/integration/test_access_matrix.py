@@ -228,6 +228,29 @@ PAGES = [
         ("", {"received_on": "{today}", "mode": "post", "sender_name": "क", "subject": "डाक"}),
         [L, S, S, 403, S, 403],
     ),
+    Row("GET", "/receipts/register", None, [L, 200, 200, 200, 200, 404]),
+    # the clerk never sent R: nothing to pull back (409); the auditor sees it but never writes
+    Row("POST", "/receipts/{R}/pull-back", ("pull", {}), [L, 409, 404, SEES, 404, 404]),
+    Row("GET", "/files/copies", None, ALL),
+    Row("GET", "/dispatch?office=SPO", None, [L, 200, 200, 200, 404, 404]),
+    Row("GET", "/dispatch", None, [L, 200, 200, 200, 200, 404]),
+    Row("GET", "/dispatch?office=SPO&format=csv", None, [L, 200, 200, 200, 404, 404]),
+    Row("GET", "/dispatch?office=SPO&format=pdf", None, [L, 200, 200, 200, 404, 404]),
+    Row("GET", "/records/review", None, [L, 403, 200, 200, 200, 403]),
+    Row("GET", "/records/weeded", None, [L, 403, 200, 200, 200, 403]),
+    Row("GET", "/records/{F}/weed", None, [L, 403, 200, 403, 404, 404]),
+    Row("POST", "/records/{F}/weed", ("", {"remarks": "x"}), [L, 403, 422, 403, 404, 404]),
+    Row(
+        "POST",
+        "/files/{F}/retention",
+        ("retention", {"retention_years": "2"}),
+        [L, 403, 404, 403, 404, 403],
+    ),
+    Row("POST", "/files/{F}/parts", ("part", {}), [L, S, 404, 403, 404, 403]),
+    Row("POST", "/files/{F}/links", ("link", {"number": "x"}), [L, 422, 404, 403, 404, 404]),
+    Row(
+        "POST", "/files/{F}/copies", ("copy_receipt", {"number": "x"}), [L, 422, 404, 403, 404, 404]
+    ),
     Row("GET", "/receipts/{R}", None, MINE),
     Row("GET", "/receipts/{R}/acknowledgement.pdf", None, MINE),
     Row("GET", "/receipts/999/acknowledgement.pdf", None, NONE),
@@ -297,6 +320,34 @@ API = [
     Row("POST", "/api/v1/drafts/{D}/issue", {}, [401, 409, 422, SEES, 404, 404, 404]),
     # receipts
     Row("POST", "/api/v1/receipts", RECEIPT, [401, S, 422, 403, S, 403, S]),
+    Row("GET", "/api/v1/receipts", None, [401, 200, 422, 200, 200, 403, 200]),
+    Row("GET", "/api/v1/receipts/register", None, [401, 200, 200, 200, 200, 404, 200]),
+    Row("POST", "/api/v1/receipts/{R}/pull-back", {}, [401, 409, 422, SEES, 404, 404, 404]),
+    Row("GET", "/api/v1/copies", None, [401, 200, 422, 200, 200, 403, 200]),
+    Row("GET", "/api/v1/dispatch?office=SPO", None, [401, 200, 200, 200, 404, 404, 200]),
+    Row("GET", "/api/v1/dispatch", None, [401, 200, 422, 422, 200, 404, 200]),
+    Row(
+        "GET", "/api/v1/dispatch?office=SPO&format=csv", None, [401, 200, 200, 200, 404, 404, 200]
+    ),
+    Row(
+        "GET", "/api/v1/dispatch?office=SPO&format=pdf", None, [401, 200, 200, 200, 404, 404, 200]
+    ),
+    Row("GET", "/api/v1/attachments/{FA}/signature", None, API_MINE),
+    Row("GET", "/api/v1/attachments/999/signature", None, API_NONE),
+    Row("GET", "/api/v1/records/review", None, [401, 403, 200, 200, 200, 403, 200]),
+    Row("GET", "/api/v1/records/weeded", None, [401, 403, 200, 200, 200, 403, 200]),
+    Row("POST", "/api/v1/records/{F}/weed", {"remarks": "x"}, [401, 403, 409, 403, 404, 404, 409]),
+    Row(
+        "PUT",
+        "/api/v1/files/{F}/retention",
+        {"retention_years": 2},
+        [401, 403, 422, 403, 404, 404, 404],
+    ),
+    Row("POST", "/api/v1/files/{F}/parts", {}, [401, S, 422, 403, 404, 403, 404]),
+    Row(
+        "POST", "/api/v1/files/{F}/links", {"file_id": "{F}"}, [401, 422, 422, SEES, 404, 404, 404]
+    ),
+    Row("POST", "/api/v1/files/{F}/receipts/{R}/copy", {}, [401, 409, 422, SEES, 404, 404, 404]),
     Row("GET", "/api/v1/receipts/{R}", None, API_MINE),
     Row("GET", "/api/v1/receipts/{R}/acknowledgement.pdf", None, API_MINE),
     Row("GET", "/api/v1/receipts/999/acknowledgement.pdf", None, API_NONE),
