@@ -242,14 +242,18 @@ def _send(ctx: jobs.JobContext, payload: dict) -> None:
     if not token or not to:
         raise jobs.Permanent("a mail job needs a message_token and recipients")
     built: list[Attachment] = []
-    for item in payload.get("attachments") or ():
-        maker = _makers.get(item.get("maker"))
-        if maker is None:
-            raise jobs.Permanent(f"no attachment maker {item.get('maker')!r}")
-        args = dict(item.get("args") or {})
-        if "config" in inspect.signature(maker).parameters:
-            args["config"] = ctx.config  # what a document needs of the settings (keys, links)
-        built.append(maker(ctx.session, **args))
+    # Documents are made and the mail sent before the job's own session is touched: on SQLite
+    # that session holds the write lock from its first statement, and nobody should wait for a
+    # PDF or an SMTP server. The makers read in a session of their own.
+    with ctx.database.sessionmaker() as reading:
+        for item in payload.get("attachments") or ():
+            maker = _makers.get(item.get("maker"))
+            if maker is None:
+                raise jobs.Permanent(f"no attachment maker {item.get('maker')!r}")
+            args = dict(item.get("args") or {})
+            if "config" in inspect.signature(maker).parameters:
+                args["config"] = ctx.config  # what a document needs of the settings
+            built.append(maker(reading, **args))
     message_id = send_mail(
         ctx.config,
         to=to,

@@ -160,23 +160,35 @@ def run_job(ctx: jobs.JobContext, payload: dict) -> None:
     attachment_id = payload.get("attachment")
     if not isinstance(attachment_id, int):
         raise jobs.Permanent(f"storage.ocr needs an attachment id, not {attachment_id!r}")
-    att = ctx.session.get(Attachment, attachment_id)
-    if att is None or att.ocr != PENDING:  # deleted, or read already (a job runs at least once)
-        return
+    # The slow part (fetching and reading the scan) runs before the job's own session is
+    # touched: on SQLite that session holds the write lock from its first statement, and web
+    # requests must not wait minutes for OCR. What it reads first comes from a short read.
+    with ctx.database.sessionmaker() as peek:
+        seen = peek.get(Attachment, attachment_id)
+        if seen is None or seen.ocr != PENDING:  # deleted, or read already (at least once)
+            return
+        key, content_type = seen.key, seen.content_type
     if ctx.store_factory is None:
         raise RuntimeError("no object store in this process to read the scan from")
+    failure = None
     try:
-        data = ctx.store_factory().get(att.key)
+        data = ctx.store_factory().get(key)
     except ObjectMissing:
-        _failed(att, "the scan is missing from the object store")
+        data, failure = None, "the scan is missing from the object store"
+    text = None
+    if data is not None:
+        try:
+            text = ocr_text(data, content_type, ctx.config)
+        except OcrFailed as exc:
+            last = ctx.job.attempts >= ctx.job.max_attempts
+            if not (exc.permanent or last):
+                raise  # the queue tries again later; the attachment stays pending
+            failure = str(exc)
+    att = ctx.session.get(Attachment, attachment_id)
+    if att is None or att.ocr != PENDING:  # changed meanwhile: nothing to record
         return
-    try:
-        text = ocr_text(data, att.content_type, ctx.config)
-    except OcrFailed as exc:
-        last = ctx.job.attempts >= ctx.job.max_attempts
-        if not (exc.permanent or last):
-            raise  # the queue tries again later; the attachment stays pending
-        _failed(att, str(exc))
+    if failure is not None:
+        _failed(att, failure)
         return
     row = ctx.session.get(AttachmentText, att.id)
     if row is None:

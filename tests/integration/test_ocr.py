@@ -22,10 +22,13 @@ from eoffice.pdf.render import html_to_pdf
 from eoffice.storage.models import Attachment, AttachmentText
 from tests.factories import PDF, receipt, upload
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("tesseract") is None or shutil.which("pdftoppm") is None,
-    reason="needs tesseract-ocr (hin, eng) and poppler-utils (make test installs them)",
-)
+
+@pytest.fixture(autouse=True, scope="module")
+def _ocr_tools():
+    """The real OCR stack, or a failure that says what is missing (never a quiet skip)."""
+    if shutil.which("tesseract") is None or shutil.which("pdftoppm") is None:
+        pytest.fail("needs tesseract-ocr (hin, eng) and poppler-utils (make test installs them)")
+
 
 SENTENCE = "पुलिस अधीक्षक को प्रार्थना पत्र भेजा गया है।"
 WORD = "प्रार्थना"  # a long word Tesseract reads reliably from a 200 dpi scan
