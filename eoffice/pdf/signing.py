@@ -18,6 +18,7 @@ import io
 import logging
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -162,6 +163,20 @@ def generate_p12(path: Path, common_name: str) -> None:
     log.info("generated a signing key and self-signed certificate in %s", path)
 
 
+def outside_any_event_loop(fn, *args, **kwargs):
+    """Call pyHanko's synchronous API, which runs its own asyncio loop (asyncio.run): in a
+    thread of its own when this thread already runs a loop (a server or a test harness that is
+    asynchronous itself), directly otherwise."""
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="eoffice-sign") as pool:
+        return pool.submit(fn, *args, **kwargs).result()
+
+
 def sign_pdf(
     data: bytes,
     key: SigningKey,
@@ -183,7 +198,7 @@ def sign_pdf(
         location=location,
         md_algorithm="sha256",
     )
-    out = signers.sign_pdf(writer, meta, signer=key.signer)
+    out = outside_any_event_loop(signers.sign_pdf, writer, meta, signer=key.signer)
     return out.getvalue()
 
 
@@ -214,8 +229,10 @@ def check_signature(data: bytes, key: SigningKey) -> SignatureCheck:
     except Exception as exc:  # noqa: BLE001 - a signature dictionary that does not read
         return SignatureCheck(signed=True, problem=f"the signature does not read: {exc}")
     try:
-        status = validate_pdf_signature(
-            sig, ValidationContext(trust_roots=list(key.trust_roots), allow_fetching=False)
+        status = outside_any_event_loop(
+            validate_pdf_signature,
+            sig,
+            ValidationContext(trust_roots=list(key.trust_roots), allow_fetching=False),
         )
     except Exception as exc:  # noqa: BLE001 - whatever breaks in a tampered file is "not valid"
         return SignatureCheck(
