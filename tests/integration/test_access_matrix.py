@@ -326,12 +326,8 @@ API = [
     Row("GET", "/api/v1/copies", None, [401, 200, 422, 200, 200, 403, 200]),
     Row("GET", "/api/v1/dispatch?office=SPO", None, [401, 200, 200, 200, 404, 404, 200]),
     Row("GET", "/api/v1/dispatch", None, [401, 200, 422, 422, 200, 404, 200]),
-    Row(
-        "GET", "/api/v1/dispatch?office=SPO&format=csv", None, [401, 200, 200, 200, 404, 404, 200]
-    ),
-    Row(
-        "GET", "/api/v1/dispatch?office=SPO&format=pdf", None, [401, 200, 200, 200, 404, 404, 200]
-    ),
+    Row("GET", "/api/v1/dispatch?office=SPO&format=csv", None, [401, 200, 200, 200, 404, 404, 200]),
+    Row("GET", "/api/v1/dispatch?office=SPO&format=pdf", None, [401, 200, 200, 200, 404, 404, 200]),
     Row("GET", "/api/v1/attachments/{FA}/signature", None, API_MINE),
     Row("GET", "/api/v1/attachments/999/signature", None, API_NONE),
     Row("GET", "/api/v1/records/review", None, [401, 403, 200, 200, 200, 403, 200]),
