@@ -119,6 +119,7 @@ def test_a_scanned_pdf_is_read_and_found_by_search(api, app, db, client, auth, s
     assert run_jobs(app) == 1  # read once
 
 
+@pytest.mark.once  # the OCR engine, not the database: the SQLite pass
 def test_a_picture_is_read_and_a_pdf_with_text_needs_no_ocr(api, app, scan_png):
     clerk = api("clerk")
     r = receipt(clerk)
@@ -138,6 +139,7 @@ def test_a_picture_is_read_and_a_pdf_with_text_needs_no_ocr(api, app, scan_png):
     assert "scan.png" in {h["title"] for h in hits}
 
 
+@pytest.mark.once  # the OCR engine, not the database: the SQLite pass
 def test_a_file_ocr_cannot_read_fails_and_nothing_is_lost(api, app, db, client, auth):
     clerk = api("clerk")
     r = receipt(clerk)
@@ -161,6 +163,7 @@ def test_a_file_ocr_cannot_read_fails_and_nothing_is_lost(api, app, db, client, 
     assert find(clerk, "टूटा", kind="attachment")["total"] == 1  # still found by its name
 
 
+@pytest.mark.once  # the OCR engine, not the database: the SQLite pass
 def test_ocr_that_times_out_is_retried_then_failed(api, app, db, scan_pdf):
     app.config["OCR_TIMEOUT_SECONDS"] = 0.1  # no OCR finishes in this time
     clerk = api("clerk")
@@ -183,6 +186,7 @@ def test_ocr_that_times_out_is_retried_then_failed(api, app, db, scan_pdf):
     assert clerk.get(f"/api/v1/attachments/{att_id}").data == scan_pdf
 
 
+@pytest.mark.once  # the OCR engine, not the database: the SQLite pass
 def test_search_rebuild_keeps_the_text_ocr_read(api, app, app_config, scan_pdf):
     clerk = api("clerk")
     r = receipt(clerk)
@@ -214,6 +218,7 @@ def test_search_rebuild_keeps_the_text_ocr_read(api, app, app_config, scan_pdf):
     assert find(api("other"), WORD)["total"] == 0
 
 
+@pytest.mark.once  # the OCR engine, not the database: the SQLite pass
 def test_images_of_every_kind_become_pages(scan_png):
     """What scanners and phones give: transparency, palettes, grey, JPEG without a resolution,
     a TIFF of two pages. Each is made a PDF OCRmyPDF takes, at a believable resolution."""
