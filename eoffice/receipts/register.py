@@ -63,22 +63,10 @@ def row_json(r) -> dict:
     }
 
 
-def _cells(r) -> list[str]:
-    sender = r.sender_name + (f", {r.sender_organisation}" if r.sender_organisation else "")
-    return [
-        r.number,
-        r.received_on.isoformat(),
-        r.mode,
-        sender,
-        r.letter_number or "",
-        r.subject,
-        where_now(r),
-    ]
-
-
-def csv_lines(rows):
+def register_cells(rows):
     """The register's cells, row by row, from plain rows in the order of service.register's
-    columns (by position: a district's year is tens of thousands of rows)."""
+    columns (by position: a district's year is tens of thousands of rows). The CSV and the PDF
+    print these."""
     for (
         _id,
         number,
@@ -120,7 +108,7 @@ def csv_response(office, start, end, rows) -> Response:
     out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow([label for _k, label in COLUMNS])
-    writer.writerows(csv_lines(rows))
+    writer.writerows(register_cells(rows))
     return Response(
         out.getvalue().encode("utf-8"),
         content_type="text/csv; charset=utf-8",
@@ -156,7 +144,7 @@ def pdf_bytes(session, office, start, end, rows) -> bytes:
         start=start,
         end=end,
         columns=COLUMNS,
-        rows=[_cells(r) for r in rows],
+        rows=list(register_cells(rows)),
         stamp=_no_stamp(),
     )
     return html_to_pdf(html, LockedFetcher())
