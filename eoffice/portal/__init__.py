@@ -1,1 +1,2 @@
-"""The citizen portal: confidential two-way tips, lost articles, security requests, events, Open311."""
+"""The citizen portal: confidential two-way tips, lost articles, security requests, events and
+Open311."""
