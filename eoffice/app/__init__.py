@@ -105,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     from eoffice.web.api import bp as openapi_bp
     from eoffice.web.api import spec
     from eoffice.web.extensions import csrf
+    from eoffice.web.pow import bp as pow_bp
 
     for _module, ref, is_api in kinds.blueprints():
         bp = _blueprint(ref)
@@ -113,6 +114,8 @@ def _register_blueprints(app: Flask) -> None:
             csrf.exempt(bp)
         app.register_blueprint(bp)
     app.register_blueprint(health.bp)
+    csrf.exempt(pow_bp)
+    app.register_blueprint(pow_bp)
     csrf.exempt(openapi_bp)
     app.register_blueprint(openapi_bp)
     spec.register(app)
@@ -134,6 +137,7 @@ def _register_hooks(app: Flask) -> None:
     from eoffice.web.forms import first_error, form_refused
     from eoffice.web.i18n import format_indian_number, local_time, zone_label
     from eoffice.web.input import check_request
+    from eoffice.web.pow import form_token
 
     app.before_request(check_request)  # bad input is refused before anything else
     app.before_request(enforce)
@@ -171,3 +175,4 @@ def _register_hooks(app: Flask) -> None:
     app.jinja_env.globals["zone_label"] = zone_label
     app.jinja_env.globals["form_refused"] = form_refused
     app.jinja_env.globals["first_error"] = first_error
+    app.jinja_env.globals["pow_form_token"] = form_token

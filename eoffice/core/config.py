@@ -85,6 +85,11 @@ def load_config(overrides: dict | None = None) -> dict:
         # keys the check codes of citizens' documents and the hashes of their secrets
         "CITIZEN_KEY": env.get("EOFFICE_CITIZEN_KEY") or _instance_secret(instance, "citizen_key"),
         "PUBLIC_RATE_LIMIT": env.get("EOFFICE_PUBLIC_RATE_LIMIT") or "30 per minute; 300 per hour",
+        # proof-of-work on the anonymous forms (core/pow.py): the work of a challenge, its
+        # lifetime, and how soon after being served a form without JavaScript may be sent
+        "POW_MAX_NUMBER": int(env.get("EOFFICE_POW_MAX_NUMBER") or 50_000),
+        "POW_EXPIRES_SECONDS": int(env.get("EOFFICE_POW_EXPIRES_SECONDS") or 900),
+        "POW_FORM_SECONDS": float(env.get("EOFFICE_POW_FORM_SECONDS") or 3),
         "COMPLAINT_SLA_DAYS": int(env.get("EOFFICE_COMPLAINT_SLA_DAYS") or 15),
         "ESCALATE_EVERY_DAYS": int(env.get("EOFFICE_ESCALATE_EVERY_DAYS") or 3),
         "SLA_SWEEP_MINUTES": int(env.get("EOFFICE_SLA_SWEEP_MINUTES") or 5),

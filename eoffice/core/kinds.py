@@ -336,6 +336,8 @@ def load_modules() -> None:
     importlib.import_module("eoffice.core.jobs")
     importlib.import_module("eoffice.core.mail")
     importlib.import_module("eoffice.core.sms")
+    # proof-of-work solutions already spent
+    importlib.import_module("eoffice.core.pow")
     package = Path(__file__).resolve().parent.parent  # eoffice/, without importing it
     for info in sorted(pkgutil.iter_modules([str(package)]), key=lambda i: i.name):
         if not info.ispkg or info.name in _NOT_MODULES:

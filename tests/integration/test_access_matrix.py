@@ -353,6 +353,7 @@ API = [
     # complaints: the public routes (no key: 404 for everyone) and the staff's
     Row("POST", "/api/v1/public/complaints", {}, [422] * 7),
     Row("GET", "/api/v1/public/offices", None, [200] * 7),
+    Row("GET", "/api/v1/public/challenge", None, [200] * 7),
     Row("GET", "/api/v1/public/complaints/{CN}", None, [404] * 7),
     Row("GET", "/api/v1/public/complaints/{CN}/acknowledgement.pdf", None, [404] * 7),
     Row("GET", "/api/v1/public/complaints/{CN}/action-report.pdf", None, [404] * 7),
