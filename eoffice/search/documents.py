@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from eoffice.core import kinds
 from eoffice.core.kinds import SearchDoc
-from eoffice.search.schema import CATEGORY_CODES
+from eoffice.search.schema import CATEGORY_CODES, PAIRS
 
 
 def _at(value) -> dt.datetime | None:
@@ -64,6 +64,8 @@ def whoosh_doc(kind: kinds.Kind, d: SearchDoc) -> dict:
     for key, value in (("number", d.number), ("title", d.title), ("body", d.body)):
         if value:
             doc[key] = value
+            if key in PAIRS:  # its word pairs, for phrases (the same text, analysed once)
+                doc[PAIRS[key]] = value
     return doc
 
 

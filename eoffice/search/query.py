@@ -1,10 +1,16 @@
 """Searching: parse what the user typed, restrict to what they may see, and build the hits
-(titles and snippets) from the database, re-checking every hit against the database first."""
+(titles and snippets) from the database, re-checking every hit against the database first.
+
+What the words match and what of it the user may see is worked out per segment with set
+operations on posting lists and columns (matching.py); Whoosh ranks only the allowed documents,
+and phrases rank by their word pairs."""
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
+import fnmatch
+import heapq
+import re
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -17,9 +23,10 @@ from eoffice.core import kinds
 from eoffice.core.errors import Invalid
 from eoffice.files.models import FileAccess
 from eoffice.org.service import audited_office_ids, desk_ids
-from eoffice.search.analysis import normalise
+from eoffice.search.analysis import normalise, text_analyzer
 from eoffice.search.documents import day_key, from_micros
 from eoffice.search.index import IndexHome
+from eoffice.search.matching import Filters, Scope, match, scoring_query
 from eoffice.search.schema import (
     CATEGORY_CODES,
     TEXT_FIELDS,
@@ -131,16 +138,6 @@ def normalise_keep_case(text: str) -> str:
 # --- who may see what ---------------------------------------------------------------------------
 
 
-@dataclass
-class Scope:
-    """A coarse first filter from the database: the offices the user audits, the files their
-    desks handled, their desks. Every hit shown is then checked by its kind's own rule."""
-
-    offices: set[int]
-    files: set[int]
-    desks: set[int]
-
-
 def scope_for(session: Session, user) -> Scope | None:
     offices = audited_office_ids(session, user)
     desks = desk_ids(user)
@@ -156,55 +153,23 @@ def scope_for(session: Session, user) -> Scope | None:
     return Scope(set(offices), files, set(desks))
 
 
+def filters_for(sq: SearchQuery) -> Filters:
+    return Filters(
+        kind=kind_codes()[sq.kind] if sq.kind else None,
+        office=sq.office_id or None,
+        status=status_codes().get(sq.status, -1) if sq.status else None,
+        category=CATEGORY_CODES.get(sq.category, -1) if sq.category else None,
+        day_from=int(day_key(sq.date_from)) if sq.date_from else None,
+        day_to=int(day_key(sq.date_to)) if sq.date_to else None,
+    )
+
+
 def matching_docs(searcher, q, scope: Scope, sq: SearchQuery) -> set[int]:
-    """The documents `q` matches that the user may see and the filters keep, read from the
-    index's columns in one pass over the matches."""
-    kind = kind_codes()[sq.kind] if sq.kind else None
-    status = status_codes().get(sq.status, -1) if sq.status else None
-    category = CATEGORY_CODES.get(sq.category, -1) if sq.category else None
-    day_from = int(day_key(sq.date_from)) if sq.date_from else None
-    day_to = int(day_key(sq.date_to)) if sq.date_to else None
+    """The documents `q` matches (None: the filters alone) that the user may see and the
+    filters keep, as the searcher's document numbers."""
     out: set[int] = set()
-    if searcher.doc_count_all() == 0:  # an empty index has no columns to read
-        return out
-    context = searcher.boolean_context()
-    for leaf, offset in searcher.leaf_searchers():
-        matches = iter(q.matcher(leaf, context).all_ids())
-        first = next(matches, None)
-        if first is None:
-            continue
-        # a column reader costs a read of the segment's column: only those this query needs
-        reader = leaf.reader()
-        office_c, file_c = reader.column_reader("c_office"), reader.column_reader("c_file")
-        desk1_c = reader.column_reader("c_desk1") if scope.desks else None
-        desk2_c = reader.column_reader("c_desk2") if scope.desks else None
-        checks = [
-            (reader.column_reader(name), wanted)
-            for name, wanted in (
-                ("c_kind", kind),
-                ("c_office", sq.office_id or None),
-                ("c_status", status),
-                ("c_category", category),
-            )
-            if wanted is not None
-        ]
-        day_c = reader.column_reader("c_day") if (day_from or day_to) else None
-        for d in itertools.chain((first,), matches):
-            if not (
-                office_c[d] in scope.offices
-                or file_c[d] in scope.files
-                or (
-                    desk1_c is not None and (desk1_c[d] in scope.desks or desk2_c[d] in scope.desks)
-                )
-            ):
-                continue
-            if any(column[d] != wanted for column, wanted in checks):
-                continue
-            if day_c is not None:
-                day = _column_value(day_c, d)
-                if not day or not (day_from or 0) <= day <= (day_to or 99999999):
-                    continue
-            out.add(d + offset)
+    for part in match(searcher, q, scope, filters_for(sq)):
+        out.update(map(part.offset.__add__, part.allowed) if part.offset else part.allowed)
     return out
 
 
@@ -233,29 +198,27 @@ def search(session: Session, user, home: IndexHome, sq: SearchQuery) -> Results:
     scope = scope_for(session, user)
     if scope is None:
         return Results(0, sq.page, sq.per_page)
-    if sq.q.strip():
-        words = parse(ix.schema, sq.q)
-    else:  # filters alone
-        words = wq.Term("kind", sq.kind) if sq.kind else wq.Every()
+    words = parse(ix.schema, sq.q) if sq.q.strip() else None  # None: the filters alone
     with ix.searcher() as searcher:
-        allowed = matching_docs(searcher, words, scope, sq)
-        total = len(allowed)
-        # never hand Whoosh an empty filter: it reads one as "no filter at all"
-        if not allowed:
+        parts = match(searcher, words, scope, filters_for(sq))
+        total = sum(len(p.allowed) for p in parts)
+        if not total:
             return Results(0, sq.page, sq.per_page)
-        kwargs = {"terms": True, "filter": allowed}
-        if sq.sort == "date":
-            kwargs.update(sortedby="at", reverse=True)
-        results = searcher.search(words, limit=sq.page * sq.per_page, **kwargs)
-        results.formatter = highlight.HtmlFormatter(tagname="mark", classname="hit", between=" … ")
-        results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=50)
-        first = (sq.page - 1) * sq.per_page
-        stored = [(h.fields(), h) for h in results[first : first + sq.per_page]]
-        texts = _texts(session, [f for f, _ in stored])
-        visible = _visible(session, user, [f for f, _ in stored])
+        first, wanted = (sq.page - 1) * sq.per_page, sq.page * sq.per_page
+        if first >= total:
+            return Results(total, sq.page, sq.per_page)
+        if sq.sort == "date" or words is None:
+            page = _newest(parts, wanted)[first:]
+        else:
+            page = _best(searcher, words, parts, wanted)[first:]
+        stored = [searcher.stored_fields(d) for d in page]
+        texts = _texts(session, stored)
+        visible = _visible(session, user, stored)
         at = searcher.reader().column_reader("at")
+        marks = Marks(words, searcher.reader()) if words is not None else None
+        formatter = highlight.HtmlFormatter(tagname="mark", classname="hit", between=" … ")
         hits = []
-        for fields_, hit in stored:
+        for docnum, fields_ in zip(page, stored, strict=True):
             key = (fields_["kind"], int(fields_["obj_id"]))
             if key not in visible:
                 total -= 1  # the index was behind the database: say nothing about it
@@ -264,9 +227,36 @@ def search(session: Session, user, home: IndexHome, sq: SearchQuery) -> Results:
             if info is None:
                 total -= 1
                 continue
-            when = from_micros(_column_value(at, hit.docnum))
-            hits.append(_hit(fields_, hit, info, when))
+            when = from_micros(_column_value(at, docnum))
+            hits.append(_hit(fields_, marks, formatter, info, when))
     return Results(max(total, 0), sq.page, sq.per_page, hits)
+
+
+def _newest(parts, n: int) -> list[int]:
+    """The n newest allowed documents (the `at` column), newest first."""
+    best: list[tuple[int, int]] = []
+    for p in parts:
+        if not p.allowed:
+            continue
+        at, offset = p.data.column("at"), p.offset
+        top = heapq.nlargest(n, p.allowed, key=lambda d, at=at: (at[d], d))
+        best = heapq.nlargest(n, [*best, *((at[d], d + offset) for d in top)])
+    return [d for _, d in best]
+
+
+def _best(searcher, words, parts, n: int) -> list[int]:
+    """The n best allowed documents by relevance: Whoosh ranks (BM25F, skipping blocks that
+    cannot make the page) with phrases as their word pairs, given the allowed documents as its
+    filter unless they are every document the ranking query matches."""
+    ranking, exact = scoring_query(words)
+    everything = exact and all(len(p.allowed) == p.matched for p in parts)
+    allow = None
+    if not everything:
+        allow = set()
+        for p in parts:
+            allow.update(map(p.offset.__add__, p.allowed) if p.offset else p.allowed)
+    results = searcher.search(ranking, limit=n, filter=allow)
+    return [hit.docnum for hit in results]
 
 
 def _column_value(column, docnum: int) -> int:
@@ -278,14 +268,75 @@ def _column_value(column, docnum: int) -> int:
         return 0
 
 
-def _snippet(hit, fieldname: str, text: str | None) -> str:
-    if not text:
+class Marks:
+    """Which words of a text to mark in a snippet: the words the query looks for in each text
+    field (a phrase's words, what a prefix or a wildcard matches), not those it excludes."""
+
+    def __init__(self, q, reader=None):
+        self.exact: dict[str, set[str]] = {}
+        self.patterns: dict[str, list[re.Pattern]] = {}
+        self._walk(q)
+
+    def _walk(self, q) -> None:
+        if isinstance(q, wq.Not):
+            return
+        if isinstance(q, wq.AndNot):
+            self._walk(q.a)
+            return
+        if isinstance(q, wq.Term):
+            self.exact.setdefault(q.fieldname, set()).add(q.text)
+        elif isinstance(q, wq.Phrase):
+            self.exact.setdefault(q.fieldname, set()).update(q.words)
+        elif isinstance(q, wq.Prefix):
+            pattern = re.compile(re.escape(q.text) + ".*", re.DOTALL)
+            self.patterns.setdefault(q.fieldname, []).append(pattern)
+        elif isinstance(q, wq.Wildcard):
+            pattern = re.compile(fnmatch.translate(q.text))
+            self.patterns.setdefault(q.fieldname, []).append(pattern)
+        for child in q.children():
+            self._walk(child)
+
+    def matches(self, fieldname: str):
+        exact = self.exact.get(fieldname, set())
+        patterns = self.patterns.get(fieldname, [])
+        if not exact and not patterns:
+            return None
+        if not patterns:
+            return exact.__contains__
+        return lambda w: w in exact or any(p.fullmatch(w) for p in patterns)
+
+
+_ANALYZER = text_analyzer()
+_FRAGMENTER = highlight.ContextFragmenter(maxchars=240, surround=50)
+_SCORER = highlight.BasicFragmentScorer()
+
+
+def _snippet(marks: Marks | None, formatter, fieldname: str, text: str | None) -> str:
+    """Whoosh's highlighting (retokenise the text, mark the words, best two fragments) with the
+    words the query looks for."""
+    if not text or marks is None:
         return ""
-    return hit.highlights(fieldname, text=text[:SNIPPET_SOURCE], top=2) if hit else ""
+    wanted = marks.matches(fieldname)
+    if wanted is None:
+        return ""
+    text = text[:SNIPPET_SOURCE]
+
+    def marked(tokens):
+        for t in tokens:
+            t.matched = wanted(t.text)
+            yield t
+
+    tokens = _ANALYZER(text, positions=True, chars=True, mode="index", removestops=False)
+    tokens = highlight.Highlighter._merge_matched_tokens(marked(tokens))
+    fragments = _FRAGMENTER.fragment_tokens(text, tokens)
+    fragments = highlight.top_fragments(fragments, 2, _SCORER, highlight.FIRST, minscore=1)
+    return formatter.format(fragments)
 
 
-def _hit(fields_: dict, hit, info: dict, when: dt.datetime | None) -> Hit:
-    snippet = _snippet(hit, "body", info.body) or _snippet(hit, "title", info.title)
+def _hit(fields_: dict, marks, formatter, info, when: dt.datetime | None) -> Hit:
+    snippet = _snippet(marks, formatter, "body", info.body) or _snippet(
+        marks, formatter, "title", info.title
+    )
     if not snippet:
         source = info.body or info.title
         snippet = escape(source[:240] + ("…" if len(source) > 240 else ""))

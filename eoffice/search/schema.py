@@ -9,11 +9,18 @@ from __future__ import annotations
 import functools
 
 from whoosh import columns, fields
+from whoosh.system import pack_uint
 
 from eoffice.core import kinds
-from eoffice.search.analysis import exact_analyzer, text_analyzer
+from eoffice.search.analysis import (
+    cached_words,
+    exact_analyzer,
+    pair_analyzer,
+    pairs_of,
+    text_analyzer,
+)
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # Codes kept in the index's columns (0: none). Each kind fixes its own code and those of its
 # statuses when it registers (eoffice.core.kinds); the registry refuses a code taken twice.
@@ -30,6 +37,59 @@ def kind_codes() -> dict[str, int]:
 
 def status_codes() -> dict[str, int]:
     return kinds.status_codes()
+
+
+class WordsField(fields.TEXT):
+    """A text field with positions whose words come from `analysis.words` when indexing: the
+    same terms, positions and weights as the analyzer gives (Whoosh's Positions format), without
+    a token object per word. Queries and highlights still use the analyzer."""
+
+    def index(self, value, **kwargs):
+        if not isinstance(value, str):
+            yield from super().index(value, **kwargs)
+            return
+        poses: dict[str, list[int]] = {}
+        for i, w in enumerate(cached_words(value)):
+            p = poses.get(w)
+            if p is None:
+                poses[w] = [i]
+            else:
+                p.append(i)
+        boost = self.format.field_boost
+        encode = self.format.encode
+        for w, p in poses.items():
+            yield w.encode("utf-8"), len(p), len(p) * boost, encode(p)
+
+
+_FREQ: dict[int, bytes] = {}  # frequency -> its encoding (Whoosh's Frequency format: pack_uint)
+
+
+class PairsField(fields.TEXT):
+    """The word pairs of a text (see analysis.py): a two-word phrase is one term here. Counts
+    only (the Frequency format): the positions of a longer phrase are checked in the words
+    field, on the few documents that hold all its pairs."""
+
+    def __init__(self, field_boost: float = 1.0):
+        super().__init__(analyzer=pair_analyzer(), phrase=False, field_boost=field_boost)
+
+    def index(self, value, **kwargs):
+        if not isinstance(value, str):
+            yield from super().index(value, **kwargs)
+            return
+        counts: dict[str, int] = {}
+        for pair in pairs_of(cached_words(value)):
+            counts[pair] = counts.get(pair, 0) + 1
+        boost = self.format.field_boost
+        for pair, n in counts.items():
+            value_bytes = _FREQ.get(n)
+            if value_bytes is None:
+                value_bytes = _FREQ[n] = pack_uint(n)
+            yield pair.encode("utf-8"), n, n * boost, value_bytes
+
+
+# the pairs field of each words field (phrases in the number field are rare and short: Whoosh's
+# own phrase matching serves them)
+PAIRS = {"title": "tpairs", "body": "bpairs"}
 
 
 def make_schema() -> fields.Schema:
@@ -55,8 +115,10 @@ def make_schema() -> fields.Schema:
         c_day=fields.COLUMN(columns.NumericColumn("I")),  # 20261123
         at=fields.COLUMN(columns.NumericColumn("Q")),  # microseconds since year 1, UTC: sorting
         number=fields.TEXT(analyzer=exact_analyzer(), field_boost=4.0),
-        title=fields.TEXT(analyzer=text_analyzer(), field_boost=2.0),
-        body=fields.TEXT(analyzer=text_analyzer()),
+        title=WordsField(analyzer=text_analyzer(), field_boost=2.0),
+        body=WordsField(analyzer=text_analyzer()),
+        tpairs=PairsField(field_boost=2.0),
+        bpairs=PairsField(),
     )
 
 
