@@ -53,7 +53,9 @@ test-sqlite: deps
 test-postgres: deps
 	scripts/with-postgres.sh $(BIN)/pytest -p no:cacheprovider
 
-test: lint test-sqlite test-postgres
+# the two passes run side by side (one core each); each pass's output is printed when it ends
+test: lint
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 # a longer fuzzing run of the JSON API than the one in the suite (any 5xx fails it)
 fuzz: deps
