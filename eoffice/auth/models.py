@@ -24,6 +24,7 @@ class Role(enum.StrEnum):
     officer = "officer"
     auditor = "auditor"
     admin = "admin"
+    tips = "tips"  # reads and answers the district's confidential tips (the SP, named ASPs)
 
 
 ROLES = tuple(r.value for r in Role)

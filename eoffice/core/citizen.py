@@ -103,3 +103,14 @@ def verify_secret(key: str, stored: str | None, secret: str | None) -> bool:
 def day_key(key: str, day: str) -> bytes:
     """A key that changes every day (for counters that must not hold an address)."""
     return hmac.new(key.encode(), f"day:{day}".encode(), hashlib.sha256).digest()
+
+
+def lookup_hash(key: str, secret: str, purpose: str) -> str:
+    """A keyed slow hash that finds a record by its secret alone (a tip's receipt has no number
+    beside it): scrypt with a salt of the instance and purpose, so the same secret always gives
+    the same hash, one slow hash per try, and a copy of the database without the key tests no
+    guess. `scrypt$<log_n>$<r>$<p>$<hash>`: the cost in force when it was made."""
+    salt = hmac.new(key.encode(), f"lookup-salt:{purpose}".encode(), hashlib.sha256).digest()[:16]
+    c = _cost
+    digest = _slow(key, secret, salt, c["log_n"], c["r"], c["p"])
+    return f"scrypt${c['log_n']}${c['r']}${c['p']}${_b64(digest)}"
