@@ -90,6 +90,7 @@ def waiting_at(session, desks) -> int:
 
 
 kinds.register_hook("complaints.waiting", waiting_at)
+kinds.register_verifier(r"[A-Z0-9-]{1,40}/C/[0-9]{4}/[0-9]{6}", service.verified_complaint)
 
 
 # --- jobs: the SLA sweep, and the PDFs the complainant's mails carry -----------------------------

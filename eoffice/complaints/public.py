@@ -9,7 +9,6 @@ from flask_babel import get_locale
 
 from eoffice.complaints import service
 from eoffice.complaints.documents import (
-    CATEGORY_HI,
     acknowledgement_pdf,
     action_report_pdf,
     pdf_name,
@@ -219,6 +218,4 @@ def verify(number: str):
     found = service.find_verified(get_session(), settings(), number, request.args.get("c"))
     if found is None:
         return render_template("citizen/verify.html", found=None, number=number), 404
-    return render_template(
-        "citizen/verify.html", found=found, number=number, category_hi=CATEGORY_HI
-    )
+    return render_template("citizen/verify.html", found=found, number=number)

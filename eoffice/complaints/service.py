@@ -30,7 +30,7 @@ from eoffice.complaints.models import (
     Level,
     Status,
 )
-from eoffice.core import citizen, mail, sms, uow
+from eoffice.core import citizen, kinds, mail, sms, uow
 from eoffice.core.db import utcnow
 from eoffice.core.errors import Conflict, Forbidden, Hidden, Invalid, NotFound
 from eoffice.core.numbering import next_serial
@@ -430,10 +430,25 @@ def find_public(session: Session, settings: Settings, number, key) -> Complaint:
 
 
 def find_verified(session: Session, settings: Settings, number: str, code: str | None):
-    """The complaint a verify link names, when its check code is right; None otherwise."""
-    if not citizen.check_matches(settings.key, number, code):
+    """What a verify link names (a complaint, or a document of any kind with a verifier in the
+    registry), when its check code is right; None otherwise."""
+    if not isinstance(number, str) or not citizen.check_matches(settings.key, number, code):
         return None
-    return session.scalars(sa.select(Complaint).where(Complaint.number == number)).one_or_none()
+    return kinds.verified(session, number)
+
+
+def verified_complaint(session: Session, number: str) -> kinds.Verified | None:
+    complaint = session.scalars(
+        sa.select(Complaint).where(Complaint.number == number)
+    ).one_or_none()
+    if complaint is None:
+        return None
+    return kinds.Verified(
+        kind="complaint",
+        number=complaint.number,
+        date=ladder.local_date(complaint.district, complaint.registered_at),
+        office=complaint.office,
+    )
 
 
 def list_complaints(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import pkgutil
+import re
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -298,6 +299,37 @@ def blueprints() -> Iterator[tuple[str, str, bool]]:
             yield module, ref, False
         for ref in api:
             yield module, ref, True
+
+
+# --- verifiers: what the verify page shows of a citizen's document, by its number --------------
+
+
+@dataclass
+class Verified:
+    """A genuine citizen document as a clerk who scans its QR sees it: nothing more."""
+
+    kind: str  # "complaint", "lost_report", ...
+    number: str
+    date: dt.date
+    office: Any  # the station (or district) that issued it
+    summary: str | None = None  # what it is about (a lost report: the article)
+    detail: str | None = None  # a code the page words in its language (the article's kind)
+
+
+_verifiers: list[tuple[re.Pattern, Callable[[Session, str], Verified | None]]] = []
+
+
+def register_verifier(pattern: str, find: Callable[[Session, str], Verified | None]) -> None:
+    """Numbers matching `pattern` (a whole-number regex) are looked up by `find`."""
+    _verifiers.append((re.compile(pattern), find))
+
+
+def verified(session: Session, number: str) -> Verified | None:
+    """The document a (check-code-verified) number names, if any kind issued it."""
+    for pattern, find in _verifiers:
+        if pattern.fullmatch(number):
+            return find(session, number)
+    return None
 
 
 # --- hooks: a module above answers a question a module below asks -----------------------------
