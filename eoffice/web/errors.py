@@ -96,6 +96,34 @@ PAGE_MESSAGES = {
     "officer_only": _l("Only an officer may approve weeding a file."),
     "not_your_office": _l("Your desk is not of this file's office or one above it."),
     "bad_retention": _l("The retention period is a whole number of years from 1 to 10."),
+    # confidential tips (eoffice.portal.tips)
+    "receipt_banned": _l("The police have barred this receipt: it can send nothing more."),
+    "tip.closed": _l(
+        "The police have closed this tip. To tell them something new, send a new tip."
+    ),
+    "tip.too_many": _l("A tip takes at most 10 files."),
+    "tip.unsupported_type": _l(
+        "This file is not accepted: send photos as JPEG or PNG, audio as M4A, MP3, WAV or AMR, "
+        "video as MP4, 3GP or MOV."
+    ),
+    "tip.too_large": _l("The file is too large."),
+    "metadata_track": _l(
+        "This video carries a track that may hold the place it was recorded; it cannot be "
+        "cleaned. Send it from the phone's gallery as an ordinary video."
+    ),
+    "tip.too_long": _l("The text is too long."),
+    "tip.bad_mobile": _l("Enter a 10-digit mobile number."),
+    "tip.bad_email": _l("That is not an e-mail address."),
+    "tip.unknown_office": _l("Choose the district and a police station in it."),
+    "no_details": _l(
+        "These details are for a suspicious person or vehicle, illegal trade or an event; the "
+        "vehicle number for a vehicle."
+    ),
+    "already_abuse": _l("This tip is already marked as abuse."),
+    "already_banned": _l("This receipt is already barred."),
+    "tip.altcha_required": _l("The form could not be checked. Please send it again."),
+    "tip.altcha_invalid": _l("The form could not be checked. Please send it again."),
+    "tip.altcha_too_fast": _l("Please wait a few seconds, then send the form again."),
 }
 
 
