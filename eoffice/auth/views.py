@@ -109,7 +109,14 @@ def home():
     summary = count(get_session(), desks) if count is not None else {}
     waiting = kinds.hook("complaints.waiting")
     complaints = waiting(get_session(), desks) if waiting is not None else 0
-    return render_template("auth/home.html", desks=desks, summary=summary, complaints=complaints)
+    alerts = kinds.hook("feedback.alerts")
+    return render_template(
+        "auth/home.html",
+        desks=desks,
+        summary=summary,
+        complaints=complaints,
+        feedback_alerts=alerts(get_session(), desks) if alerts is not None else [],
+    )
 
 
 @bp.get("/tokens")
