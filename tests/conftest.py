@@ -28,6 +28,32 @@ os.environ.setdefault("EOFFICE_AUDIT_KEY", "test-audit-key-" + secrets.token_hex
 configure_hasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
+def _share_url_builders() -> None:
+    """The suite makes an app per test, and Werkzeug compiles two Python functions for each of
+    its few hundred URL rules (most of the second an app takes). A builder is made only of the
+    rule's parsed parts and the names of its defaults, and calls the rule's own converters
+    through the rule it is bound to, so one compiled function serves every app's copy of the
+    rule. Rules whose defaults fill a part of the path are compiled as usual."""
+    from werkzeug.routing.rules import Rule
+
+    compile_builder = Rule._compile_builder
+    compiled: dict = {}
+
+    def shared(self, append_unknown: bool = True):
+        defaults = self.defaults or {}
+        if any(dynamic and part in defaults for dynamic, part in self._trace):
+            return compile_builder(self, append_unknown)
+        key = (append_unknown, tuple(self._trace), tuple(defaults))
+        if key not in compiled:
+            compiled[key] = compile_builder(self, append_unknown)
+        return compiled[key]
+
+    Rule._compile_builder = shared
+
+
+_share_url_builders()
+
+
 def pytest_report_header(config):
     return f"database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite'}"
 
