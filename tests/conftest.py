@@ -54,6 +54,13 @@ def _share_url_builders() -> None:
 _share_url_builders()
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "search: on the PostgreSQL search backend in the PostgreSQL pass"
+    )
+    config.addinivalue_line("markers", "whoosh: a test of the Whoosh index itself, in both passes")
+
+
 def pytest_report_header(config):
     return f"database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite'}"
 
@@ -170,9 +177,19 @@ def database_url(migrated_template, tmp_path):
     return new_database(migrated_template, tmp_path)
 
 
+# Search tests (marked `search`) run on the Whoosh index in the SQLite pass and on the PostgreSQL
+# backend in the PostgreSQL pass (EOFFICE_TEST_SEARCH_BACKEND=whoosh keeps Whoosh there); tests
+# of the Whoosh indexer itself are marked `whoosh` and keep it in both.
+PG_SEARCH = PG_URL and os.environ.get("EOFFICE_TEST_SEARCH_BACKEND", "postgres") == "postgres"
+
+
 @pytest.fixture
-def app_config(database_url, s3_server, tmp_path):
-    return config_for(database_url, s3_server, tmp_path)
+def app_config(database_url, s3_server, tmp_path, request):
+    cfg = config_for(database_url, s3_server, tmp_path)
+    node = request.node
+    if PG_SEARCH and node.get_closest_marker("search") and not node.get_closest_marker("whoosh"):
+        cfg["SEARCH_BACKEND"] = "postgres"
+    return cfg
 
 
 @pytest.fixture

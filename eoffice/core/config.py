@@ -54,6 +54,8 @@ def load_config(overrides: dict | None = None) -> dict:
         # the app, never to an address only the server can reach
         "S3_PUBLIC_URL": env.get("EOFFICE_S3_PUBLIC_URL") or None,
         "INDEX_DIR": Path(env.get("EOFFICE_INDEX_DIR") or instance / "index"),
+        # whoosh (the embedded index, INDEX_DIR) or postgres (in the PostgreSQL database itself)
+        "SEARCH_BACKEND": env.get("EOFFICE_SEARCH_BACKEND") or "whoosh",
         "LOGIN_RATE_LIMIT": env.get("EOFFICE_LOGIN_RATE_LIMIT") or DEFAULT_LOGIN_LIMIT,
         # PDFs a user may have made a minute (dockets, acknowledgements)
         "PDF_RATE_LIMIT": env.get("EOFFICE_PDF_RATE_LIMIT") or "30 per minute",

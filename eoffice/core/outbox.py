@@ -55,6 +55,12 @@ def queue_changes(session: Session, _flush_context) -> None:
         refs.update(kinds.search_refs(obj))
     if not refs:
         return
+    # a search backend that writes its index in this same transaction (eoffice.search.pg)
+    # takes the records instead: no outbox row, no lag
+    write_now = session.info.get("search_refs_handler")
+    if write_now is not None:
+        write_now(session, refs)
+        return
     now = utcnow()
     # Core insert on the flush's own connection: same transaction, no second flush
     session.connection().execute(

@@ -59,5 +59,13 @@ class WhooshSearch:
         return thread, stop
 
 
-def make_engine(database, config: dict, store_factory: Callable | None = None) -> WhooshSearch:
+def make_engine(database, config: dict, store_factory: Callable | None = None):
+    """Whoosh, or with SEARCH_BACKEND=postgres the PostgreSQL backend (eoffice.search.pg)."""
+    backend = config.get("SEARCH_BACKEND") or "whoosh"
+    if backend == "postgres":
+        from eoffice.search.pg import PgSearch
+
+        return PgSearch(database, store_factory)
+    if backend != "whoosh":
+        raise ValueError(f"EOFFICE_SEARCH_BACKEND must be whoosh or postgres, not {backend!r}")
     return WhooshSearch(database, config["INDEX_DIR"], store_factory)

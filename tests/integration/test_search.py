@@ -18,6 +18,10 @@ from eoffice.core.outbox import SearchOutbox
 from eoffice.search.index import Busy
 from tests.factories import PNG, docx_bytes, new_draft, new_file, note, receipt, upload
 
+# the PostgreSQL pass runs these on the PostgreSQL backend (tests/conftest.py), except the
+# tests of the Whoosh indexer (marked whoosh)
+pytestmark = pytest.mark.search
+
 TODAY = dt.date.today().isoformat()
 OCTETS = "application/octet-stream"  # what a browser declares: the app looks at the bytes
 
@@ -39,8 +43,12 @@ def outbox_size(app) -> int:
 def wait_indexed(app, timeout: float = 5.0) -> float:
     """Wait until the indexer has drained everything; returns the seconds it took."""
     start = time.monotonic()
+    engine = app.extensions["eoffice.search"]
     while time.monotonic() - start < timeout:
-        if outbox_size(app) == 0 and app.extensions["eoffice.search"].home.is_current():
+        if engine.name == "postgres":  # written at the commit; attachments wait for their text
+            if engine.backlog() == 0:
+                return time.monotonic() - start
+        elif outbox_size(app) == 0 and engine.home.is_current():
             return time.monotonic() - start
         time.sleep(0.05)
     raise AssertionError(f"not indexed within {timeout} s ({outbox_size(app)} waiting)")
@@ -351,6 +359,7 @@ def test_attachments_are_found_by_their_text_and_name(api, corpus, app):
     assert find(api("other"), "बुखार")["total"] == 0
 
 
+@pytest.mark.whoosh
 def test_attachment_text_waits_for_a_store_that_is_down(api, app, org, s3_server):
     """No text is lost to an outage: the attachment is found by its name at once, and by its
     text once the store answers again."""
@@ -401,6 +410,7 @@ def test_a_write_is_findable_within_five_seconds(api, app, indexer, org):
     assert find(clerk, "ताजा")["total"] == 1
 
 
+@pytest.mark.whoosh
 def test_a_second_indexer_waits_or_exits(app, indexer, api):
     second = app.extensions["eoffice.search"].indexer
     with pytest.raises(Busy):
@@ -424,6 +434,7 @@ def test_a_second_indexer_waits_or_exits(app, indexer, api):
     assert not waiting.is_alive()
 
 
+@pytest.mark.whoosh
 def test_second_indexer_process_exits_with_a_message(app, indexer, worker_env):
     proc = cli(worker_env, "worker")
     assert proc.returncode == 1
@@ -451,6 +462,7 @@ def doc_ids(app) -> list[str]:
         return [d["doc_id"] for d in s.all_stored_fields()]
 
 
+@pytest.mark.whoosh
 def test_killed_between_index_commit_and_outbox_delete_then_restarted(api, app, worker_env, org):
     """No indexer thread here: a real worker process does the work and is killed mid-drain."""
     clerk = api("clerk")
@@ -477,6 +489,7 @@ def note_id(app, file_id):
         return s.scalar(sa.select(Note.id).where(Note.file_id == file_id))
 
 
+@pytest.mark.whoosh
 def test_rebuild_swaps_in_a_fresh_index_and_a_failure_keeps_the_old(api, app, corpus, indexer):
     home = app.extensions["eoffice.search"].home
     old = home.current_dir()
@@ -500,6 +513,7 @@ def test_rebuild_swaps_in_a_fresh_index_and_a_failure_keeps_the_old(api, app, co
     assert find(clerk, "शिकायत")["total"] == before
 
 
+@pytest.mark.whoosh
 def test_schema_version_change_triggers_a_rebuild(api, app, corpus, indexer):
     home = app.extensions["eoffice.search"].home
     old = home.current_dir()
@@ -511,6 +525,7 @@ def test_schema_version_change_triggers_a_rebuild(api, app, corpus, indexer):
     assert find(api("clerk"), "शिकायत")["total"] == 2
 
 
+@pytest.mark.whoosh
 def test_cli_rebuild_and_status(app, corpus, worker_env):
     proc = cli(worker_env, "search", "rebuild")
     assert proc.returncode == 0, proc.stderr
