@@ -96,6 +96,14 @@ PAGE_MESSAGES = {
     "officer_only": _l("Only an officer may approve weeding a file."),
     "not_your_office": _l("Your desk is not of this file's office or one above it."),
     "bad_retention": _l("The retention period is a whole number of years from 1 to 10."),
+    # the portal's reports (eoffice.portal.reports)
+    "unknown_office": _l("There is no such office here: choose one from the list."),
+    "bad_mobile": _l("Enter a 10-digit mobile number."),
+    "too_early": _l("The date is too early: give a date from 1970 on."),
+    "in_future": _l("The date is in the future."),
+    "event_over": _l("This event is over: it takes no more reports."),
+    "already_acknowledged": _l("This request has already been acknowledged."),
+    "already_resolved": _l("This request has already been resolved."),
     # confidential tips (eoffice.portal.tips)
     "receipt_banned": _l("The police have barred this receipt: it can send nothing more."),
     "tip.closed": _l(

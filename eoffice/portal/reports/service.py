@@ -735,7 +735,7 @@ def _acting(session, user, desk, request_id: int, version) -> tuple[SecurityRequ
 def acknowledge(session: Session, user, desk, request_id: int, version=None) -> SecurityRequest:
     item, desk = _acting(session, user, desk, request_id, version)
     if item.status != RequestStatus.open:
-        raise Conflict(f"request {item.number} is {item.status}", code="not_open")
+        raise Conflict(f"request {item.number} is {item.status}", code="already_acknowledged")
     item.status = RequestStatus.acknowledged.value
     item.acknowledged_at, item.acknowledged_by_id = utcnow(), user.id
     _audit(session, "security_request.acknowledged", "security_request", item, user=user, desk=desk)
@@ -747,7 +747,7 @@ def resolve(session: Session, user, desk, request_id: int, remarks, version=None
     item, desk = _acting(session, user, desk, request_id, version)
     remarks = _text({"remarks": remarks}, "remarks", required=True, max_len=MAX_TEXT)
     if item.status == RequestStatus.resolved:
-        raise Conflict(f"request {item.number} is already resolved", code="resolved")
+        raise Conflict(f"request {item.number} is already resolved", code="already_resolved")
     now = utcnow()
     if item.acknowledged_at is None:
         item.acknowledged_at, item.acknowledged_by_id = now, user.id
