@@ -35,7 +35,7 @@ import click
 import flask
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from eoffice import create_app, migrate
 from eoffice.audit.models import canonical, sha256
@@ -96,8 +96,10 @@ INBOX_COUNT = sa.text(
     "WHERE f.holder_desk_id = :desk AND f.status = :status AND f.last_movement_id IS NOT NULL"
 )
 INBOX_PAGE = sa.text(
-    "SELECT f.*, m.*, s.code FROM files f JOIN movements m ON m.id = f.last_movement_id "
-    "LEFT JOIN desks s ON s.id = m.from_desk_id "
+    "SELECT f.id, f.number, f.subject, f.priority, f.status, f.due_on, f.version, f.clock_from, "
+    "m.at, m.remarks, m.opened_at, m.kind, s.code, s.title, s.title_hi, u.name, u.name_hi "
+    "FROM files f JOIN movements m ON m.id = f.last_movement_id "
+    "LEFT JOIN desks s ON s.id = m.from_desk_id LEFT JOIN users u ON u.id = m.by_user_id "
     "WHERE f.holder_desk_id = :desk AND f.status = :status AND f.last_movement_id IS NOT NULL "
     "ORDER BY f.last_movement_id DESC LIMIT :limit OFFSET :offset"
 )
@@ -135,6 +137,9 @@ FINAL_NOTES = sa.text("UPDATE notes SET final = :yes WHERE file_id = :file AND f
 GRANT = sa.text(
     "INSERT INTO file_access (file_id, desk_id) VALUES (:file, :desk) ON CONFLICT DO NOTHING"
 )
+OUTBOX = sa.text(
+    "INSERT INTO search_outbox (kind, obj_id, queued_at) VALUES ('file', :file, :at)"
+).bindparams(sa.bindparam("at", type_=UTCDateTime()))
 AUDIT_HEAD = "SELECT seq, last_hash FROM audit_head WHERE id = 1"
 AUDIT_EVENT = sa.text(
     "INSERT INTO audit_events (seq, at, user_id, username, desk_code, action, object_type, "
@@ -190,6 +195,7 @@ def raw_send(conn, user: dict, desk: dict, file_id: int, to_code: str, remarks: 
     )
     if moved.rowcount != 1:
         raise RuntimeError("stale version")
+    conn.execute(OUTBOX, {"file": file_id, "at": now})  # the search index's note of the change
     conn.execute(FINAL_NOTES, {"yes": True, "no": False, "file": file_id})
     conn.execute(GRANT, {"file": file_id, "desk": to["id"]})
     lock = " FOR UPDATE" if conn.dialect.name == "postgresql" else ""
@@ -356,7 +362,8 @@ class Bench:
 
     def inbox_service(self, clock: Clock) -> None:
         with self.db.sessionmaker() as session:
-            desk = session.get(Desk, self.scene.busy_desk)
+            # with its office, as a request's login loads the acting desk
+            desk = session.get(Desk, self.scene.busy_desk, options=[joinedload(Desk.office)])
             with clock:
                 service.desk_files(session, desk, "open", "received", 1, 25)
 

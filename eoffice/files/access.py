@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from eoffice.files.models import File, FileAccess
@@ -64,6 +65,9 @@ def visible_file_ids(session: Session, user, ids: Collection[int]) -> set[int]:
 
 
 def grant(session: Session, file: File, desk_id: int) -> None:
-    exists = session.get(FileAccess, (file.id, desk_id))
-    if exists is None:
-        session.add(FileAccess(file_id=file.id, desk_id=desk_id))
+    """The desk may see the file from now on: one INSERT that does nothing when it already may
+    (not a SELECT first, then the INSERT)."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(
+        insert(FileAccess).values(file_id=file.id, desk_id=desk_id).on_conflict_do_nothing()
+    )

@@ -2,6 +2,7 @@
 
 from eoffice.core import kinds
 from eoffice.org import visits  # noqa: F401  (its table)
+from eoffice.org.desks import holdings_loader
 from eoffice.org.service import audit_scope
 
 kinds.register_actions({"org.view": {"admin", "auditor"}, "org.edit": {"admin"}})
@@ -9,3 +10,4 @@ kinds.register_blueprints(
     "org", pages=["eoffice.org.views:bp", "eoffice.org.views:desks_bp"], api=["eoffice.org.api:bp"]
 )
 kinds.register_hook("audit.scope", audit_scope)
+kinds.register_hook("user.desks_loader", holdings_loader)

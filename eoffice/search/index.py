@@ -17,12 +17,15 @@ import fcntl
 import os
 import secrets
 import shutil
+import threading
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 
 from eoffice.core.errors import Unavailable
 from eoffice.search.schema import SCHEMA_VERSION, make_schema
+
+_THREAD = threading.local()
 
 
 class IndexUnavailable(Unavailable):
@@ -64,6 +67,30 @@ class IndexHome:
         if folder is None or self.version() != SCHEMA_VERSION:
             raise IndexUnavailable("the search index is being built")
         return whoosh_index.open_dir(str(folder))
+
+    def searcher(self):
+        """A searcher of the current index, kept open for the calling thread's next search and
+        refreshed when the index has changed (Whoosh reopens only the segments that did).
+        Opening one costs more than many a search; a searcher is not shared between threads."""
+        folder = self.current_dir()
+        if folder is None or self.version() != SCHEMA_VERSION:
+            raise IndexUnavailable("the search index is being built")
+        kept = getattr(_THREAD, "searchers", None)
+        if kept is None:
+            kept = _THREAD.searchers = {}
+        entry = kept.get(self.folder)
+        if entry is not None and entry[0] == folder:
+            searcher = entry[1]
+            if not searcher.up_to_date():
+                searcher = searcher.refresh()
+        else:
+            if entry is not None:
+                entry[1].close()
+            from eoffice.search.matching import Weighting
+
+            searcher = whoosh_index.open_dir(str(folder)).searcher(weighting=Weighting())
+        kept[self.folder] = (folder, searcher)
+        return searcher
 
     # --- building ----------------------------------------------------------------------------
 

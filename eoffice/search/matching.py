@@ -32,9 +32,11 @@ from itertools import accumulate, compress, repeat
 
 from whoosh import columns as wcolumns
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh import scoring
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
+from whoosh.util.numeric import byte_to_length
 
 from eoffice.search.analysis import PAIR_SEP
 from eoffice.search.schema import PAIRS
@@ -76,6 +78,23 @@ class Segment:
             col = self.data.columns[name] = _load_column(self.reader, name, self.size)
         return col
 
+    def lengths(self, fieldname: str):
+        """Each document's length in a text field (what BM25F reads for every document it
+        scores), or None when the segment keeps none."""
+        key = "len:" + fieldname
+        out = self.data.columns.get(key)
+        if out is None:
+            perdoc = getattr(self.reader, "_perdoc", None)
+            name = _lenfield(fieldname)
+            if perdoc is None or not perdoc.has_column(name):
+                return None
+            creader = perdoc.column_reader(name, LENGTHS_COLUMN)
+            raw = _load_numeric(creader, self.size)
+            if raw is None:
+                return None
+            out = self.data.columns[key] = array("I", map(_LENGTHS.__getitem__, raw))
+        return out
+
     def holders(self, name: str) -> dict[int, list[int]]:
         """value -> the documents with it, for one column (the document numbers in order)."""
         out = self.data.holders.get(name)
@@ -94,19 +113,31 @@ class Segment:
         return out
 
 
+# a length as Whoosh keeps it (one byte) -> the length BM25F uses (0: none, read as 1)
+_LENGTHS = [1] + [byte_to_length(b) for b in range(1, 256)]
+
+
+def _load_numeric(creader, size: int) -> array | None:
+    """A numeric column read whole into an array (one read, no call per document)."""
+    if not isinstance(creader, wcolumns.NumericColumn.Reader):
+        return None
+    values = array(creader._typecode)
+    if values.itemsize != creader._fixedlen:
+        return None
+    raw = creader._dbfile.get(creader._basepos, creader._count * creader._fixedlen)
+    values.frombytes(bytes(raw))
+    if _LITTLE and values.itemsize > 1:
+        values.byteswap()  # whoosh writes them big-endian ("!")
+    if len(values) < size:  # trailing documents with the default are not written
+        values.extend(repeat(creader._default, size - len(values)))
+    return values
+
+
 def _load_column(reader, name: str, size: int):
     creader = reader.column_reader(name, translate=False)
-    if isinstance(creader, wcolumns.NumericColumn.Reader):
-        code = creader._typecode
-        values = array(code)
-        if values.itemsize == creader._fixedlen:
-            raw = creader._dbfile.get(creader._basepos, creader._count * creader._fixedlen)
-            values.frombytes(bytes(raw))
-            if _LITTLE:
-                values.byteswap()  # whoosh writes them big-endian ("!")
-            if len(values) < size:  # trailing documents with the default are not written
-                values.extend(repeat(creader._default, size - len(values)))
-            return values
+    values = _load_numeric(creader, size)
+    if values is not None:
+        return values
     if isinstance(creader, wcolumns.EmptyColumnReader):
         return array("B", bytes(size)) if not creader._default else [creader._default] * size
     return [creader[d] for d in range(size)]
@@ -119,13 +150,8 @@ _CACHE_LOCK = threading.Lock()
 
 def segment_data(reader) -> Segment:
     segment = reader.segment()
-    storage = getattr(reader, "_storage", None)
-    key = (
-        getattr(storage, "folder", id(storage)),
-        segment.segment_id(),
-        segment.deleted_count(),
-        reader.doc_count_all(),
-    )
+    # a segment's id is random and never reused; its deletions only grow
+    key = (segment.segment_id(), segment.deleted_count(), reader.doc_count_all())
     with _CACHE_LOCK:
         data = _CACHE.get(key)
         if data is not None:
@@ -135,6 +161,37 @@ def segment_data(reader) -> Segment:
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
         return data.view(reader)
+
+
+# --- ranking -------------------------------------------------------------------------------------
+
+
+class Weighting(scoring.BM25F):
+    """Whoosh's BM25F, reading document lengths from the segment's arrays (Whoosh reads the
+    length column for each document it scores)."""
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        if not searcher.schema[fieldname].scorable:
+            return super().scorer(searcher, fieldname, text, qf=qf)
+        b = self._field_B.get(fieldname, self.B)
+        return _Scorer(searcher, fieldname, text, b, self.K1, qf=qf)
+
+
+class _Scorer(scoring.BM25FScorer):
+    def setup(self, searcher, fieldname, text):
+        super().setup(searcher, fieldname, text)
+        reader = searcher.reader()
+        if reader.is_atomic():
+            lengths = segment_data(reader).lengths(fieldname)
+            if lengths is not None:
+                self.dfl = lengths.__getitem__
+
+    def score(self, matcher):
+        idf, k1, b = self.idf, self.K1, self.B
+        tf = matcher.weight()
+        return idf * (
+            (tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * self.dfl(matcher.id()) / self.avgfl))
+        )
 
 
 # --- what the words match -------------------------------------------------------------------------
@@ -403,7 +460,8 @@ def filtered(data: Segment, ids: set[int], f: Filters) -> set[int]:
 class SegmentMatch:
     offset: int
     data: Segment
-    matched: int  # what the words match here (deleted documents left out)
+    searcher: object  # the segment's own searcher (Whoosh's leaf searcher)
+    matched: set[int]  # what the words match here (deleted documents left out)
     allowed: set[int]  # of those, what the scope and the filters keep (local numbers)
 
 
@@ -425,8 +483,8 @@ def match(searcher, q, scope: Scope, f: Filters) -> list[SegmentMatch]:
             ids = Evaluation(leaf, reader, data).docs(q)
         if data.deleted and ids:
             ids = ids - data.deleted
-        matched = len(ids)
+        matched = ids
         ids = filtered(data, ids, f)
         ids = visible_in(data, ids, scope)
-        out.append(SegmentMatch(offset, data, matched, ids))
+        out.append(SegmentMatch(offset, data, leaf, matched, ids))
     return out

@@ -194,41 +194,41 @@ SNIPPET_SOURCE = 50_000  # characters of a long text (an attachment's) that snip
 
 def search(session: Session, user, home: IndexHome, sq: SearchQuery) -> Results:
     validate(sq)
-    ix = home.open()
+    searcher = home.searcher()
     scope = scope_for(session, user)
     if scope is None:
         return Results(0, sq.page, sq.per_page)
-    words = parse(ix.schema, sq.q) if sq.q.strip() else None  # None: the filters alone
-    with ix.searcher() as searcher:
-        parts = match(searcher, words, scope, filters_for(sq))
-        total = sum(len(p.allowed) for p in parts)
-        if not total:
-            return Results(0, sq.page, sq.per_page)
-        first, wanted = (sq.page - 1) * sq.per_page, sq.page * sq.per_page
-        if first >= total:
-            return Results(total, sq.page, sq.per_page)
-        if sq.sort == "date" or words is None:
-            page = _newest(parts, wanted)[first:]
-        else:
-            page = _best(searcher, words, parts, wanted)[first:]
-        stored = [searcher.stored_fields(d) for d in page]
-        texts = _texts(session, stored)
-        visible = _visible(session, user, stored)
-        at = searcher.reader().column_reader("at")
-        marks = Marks(words, searcher.reader()) if words is not None else None
-        formatter = highlight.HtmlFormatter(tagname="mark", classname="hit", between=" … ")
-        hits = []
-        for docnum, fields_ in zip(page, stored, strict=True):
-            key = (fields_["kind"], int(fields_["obj_id"]))
-            if key not in visible:
-                total -= 1  # the index was behind the database: say nothing about it
-                continue
-            info = texts.get(key)
-            if info is None:
-                total -= 1
-                continue
-            when = from_micros(_column_value(at, docnum))
-            hits.append(_hit(fields_, marks, formatter, info, when))
+    words = parse(searcher.schema, sq.q) if sq.q.strip() else None  # None: the filters alone
+    # the searcher stays open for this thread's next search (IndexHome.searcher)
+    parts = match(searcher, words, scope, filters_for(sq))
+    total = sum(len(p.allowed) for p in parts)
+    if not total:
+        return Results(0, sq.page, sq.per_page)
+    first, wanted = (sq.page - 1) * sq.per_page, sq.page * sq.per_page
+    if first >= total:
+        return Results(total, sq.page, sq.per_page)
+    if sq.sort == "date" or words is None:
+        page = _newest(parts, wanted)[first:]
+    else:
+        page = _best(searcher, words, parts, wanted)[first:]
+    stored = [searcher.stored_fields(d) for d in page]
+    texts = _texts(session, stored)
+    visible = _visible(session, user, stored)
+    at = searcher.reader().column_reader("at")
+    marks = Marks(words, searcher.reader()) if words is not None else None
+    formatter = highlight.HtmlFormatter(tagname="mark", classname="hit", between=" … ")
+    hits = []
+    for docnum, fields_ in zip(page, stored, strict=True):
+        key = (fields_["kind"], int(fields_["obj_id"]))
+        if key not in visible:
+            total -= 1  # the index was behind the database: say nothing about it
+            continue
+        info = texts.get(key)
+        if info is None:
+            total -= 1
+            continue
+        when = from_micros(_column_value(at, docnum))
+        hits.append(_hit(fields_, marks, formatter, info, when))
     return Results(max(total, 0), sq.page, sq.per_page, hits)
 
 
@@ -249,14 +249,39 @@ def _best(searcher, words, parts, n: int) -> list[int]:
     cannot make the page) with phrases as their word pairs, given the allowed documents as its
     filter unless they are every document the ranking query matches."""
     ranking, exact = scoring_query(words)
-    everything = exact and all(len(p.allowed) == p.matched for p in parts)
-    allow = None
-    if not everything:
-        allow = set()
+    allowed = sum(len(p.allowed) for p in parts)
+    matched = sum(len(p.matched) for p in parts)
+    if exact and allowed == matched:
+        return [hit.docnum for hit in searcher.search(ranking, limit=n)]
+    if allowed <= SCORE_EACH or allowed * 4 <= matched:
+        # few allowed among many matches: score just those, each reached by a skip
+        context = searcher.context()
+        scored = []
         for p in parts:
-            allow.update(map(p.offset.__add__, p.allowed) if p.offset else p.allowed)
-    results = searcher.search(ranking, limit=n, filter=allow)
-    return [hit.docnum for hit in results]
+            if not p.allowed:
+                continue
+            m = ranking.matcher(p.searcher, context)
+            for d in sorted(p.allowed):
+                if not m.is_active():
+                    break
+                m.skip_to(d)
+                if m.is_active() and m.id() == d:
+                    scored.append((m.score(), -(d + p.offset)))
+        return [-d for _, d in heapq.nlargest(n, scored)]
+    # most of the matches: Whoosh's collector (it skips blocks that cannot make the page),
+    # told which documents to leave out, or which to keep, whichever is fewer
+    keep, drop = set(), set()
+    for p in parts:
+        keep.update(map(p.offset.__add__, p.allowed) if p.offset else p.allowed)
+        if exact:
+            gone = p.matched - p.allowed
+            drop.update(map(p.offset.__add__, gone) if p.offset else gone)
+    if exact and len(drop) < len(keep):
+        return [hit.docnum for hit in searcher.search(ranking, limit=n, mask=drop)]
+    return [hit.docnum for hit in searcher.search(ranking, limit=n, filter=keep)]
+
+
+SCORE_EACH = 200  # allowed documents scored one by one rather than through Whoosh's collector
 
 
 def _column_value(column, docnum: int) -> int:
