@@ -34,6 +34,7 @@ CATEGORY_HI = {
 def complaint_html(session: Session, settings, complaint: Complaint, *, report: bool = False):
     stamp = Stamp.of(latest_event(session, "complaint", complaint.id))
     url = settings.verify_url(complaint.number)
+    token = visit_token_for(settings.key, complaint.number)
     return render_html(
         "complaint.html",
         complaint=complaint,
@@ -42,7 +43,8 @@ def complaint_html(session: Session, settings, complaint: Complaint, *, report: 
         category_hi=CATEGORY_HI.get(complaint.category, complaint.category),
         verify_url=url,
         qr=Markup(qr_svg(url, scale=3, title=complaint.number)),  # noqa: S704 - segno's own SVG
-        visit_token=visit_token_for(settings.key, complaint.number),
+        visit_token=token,
+        feedback_url=settings.feedback_url(complaint.office.code, token),
         report=report,
         stamp=stamp,
         printed_at=utcnow(),

@@ -78,6 +78,10 @@ class Settings:
             extra=config,
         )
 
+    def feedback_url(self, office_code: str, visit_token: str) -> str:
+        """The station feedback form with the visit token filled in (a verified visit)."""
+        return f"{self.public_url}/c/feedback/{office_code}?v={visit_token}"
+
     def verify_url(self, number: str) -> str:
         return f"{self.public_url}/verify/{number}?c={citizen.check_code(self.key, number)}"
 

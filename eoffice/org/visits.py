@@ -58,9 +58,15 @@ def redeem_visit_token(session: Session, key: str, office_id: int, token: str | 
             VisitToken.office_id == office_id,
             VisitToken.used_at.is_(None),
         )
-        .values(used_at=utcnow())
+        .values(used_at=_day_of(utcnow()))
     )
     return result.rowcount == 1
+
+
+def _day_of(moment: dt.datetime) -> dt.datetime:
+    """A token records the day it was used, not the moment, so it cannot be matched to the
+    moment a feedback response arrived (and so to the visitor it was printed for)."""
+    return dt.datetime.combine(moment.date(), dt.time(), tzinfo=dt.UTC)
 
 
 def token_digest_exists(session: Session, key: str, token: str) -> bool:

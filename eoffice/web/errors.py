@@ -129,9 +129,9 @@ PAGE_MESSAGES = {
     ),
     "already_abuse": _l("This tip is already marked as abuse."),
     "already_banned": _l("This receipt is already barred."),
-    "tip.altcha_required": _l("The form could not be checked. Please send it again."),
-    "tip.altcha_invalid": _l("The form could not be checked. Please send it again."),
-    "tip.altcha_too_fast": _l("Please wait a few seconds, then send the form again."),
+    "altcha_required": _l("The form could not be checked. Please send it again."),
+    "altcha_invalid": _l("The form could not be checked. Please send it again."),
+    "altcha_too_fast": _l("Please wait a few seconds, then send the form again."),
 }
 
 

@@ -193,6 +193,8 @@ def test_registration_gives_number_key_copy_mail_and_sms(capp, cdb, smtp_server,
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
     assert reg["number"] in text and reg["visit_token"] in text
     assert "police.example/verify/" in text.replace("\n", "")
+    # and the station feedback form's link with the visit token in it (a verified visit)
+    assert f"police.example/c/feedback/PS?v={reg['visit_token']}" in text.replace("\n", "")
     assert reg["tracking_key"] not in text  # the key is never printed
     # nothing is sent until the transaction's jobs run; then the mail and the SMS go
     assert smtp_server.messages == []

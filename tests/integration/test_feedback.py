@@ -26,7 +26,7 @@ from eoffice.feedback.documents import poster_html
 from eoffice.feedback.models import Feedback, FeedbackAlert
 from eoffice.org.models import Office
 from eoffice.org.service import load_org
-from eoffice.org.visits import issue_visit_token
+from eoffice.org.visits import VisitToken, issue_visit_token
 from tests.conftest import PASSWORD, Auth, config_for, csrf_from, new_database, start_app
 from tests.factories import Caller
 from tests.mailserver import SMTPServer
@@ -282,6 +282,10 @@ def test_a_visit_token_verifies_once(world):
     row = world.grades()["T3"]
     assert (row["responses"], row["verified"], row["verified_share"]) == (4, 2, 50.0)
     assert world.grades()["T7"]["verified"] == 0
+    # a used token keeps the day, not the moment: it cannot be matched to its response's time
+    with world.session() as s:
+        used = s.scalars(sa.select(VisitToken.used_at).where(VisitToken.office_id == t3)).all()
+    assert len(used) == 2 and all(u.time() == dt.time() for u in used)
 
 
 # --- grades ---------------------------------------------------------------------------------------
