@@ -20,6 +20,7 @@ import statistics
 import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
@@ -125,7 +126,7 @@ class Scope:
     user: object
     root: Office
     offices: dict[int, Office]  # the root and every office below it
-    desks: dict[int, Desk]  # every desk of those offices
+    desks: dict[int, sa.Row]  # every desk of those offices: (id, code, office_id)
     as_of: dt.date
     date_from: dt.date
     date_to: dt.date
@@ -215,7 +216,12 @@ def scope_for(
         raise Invalid(f"a period covers at most {MAX_MONTHS} months", field="to")
     within = offices_within(session, {root.id})
     offices = {o.id: o for o in session.scalars(sa.select(Office).where(Office.id.in_(within)))}
-    desks = {d.id: d for d in session.scalars(sa.select(Desk).where(Desk.office_id.in_(within)))}
+    desks = {  # plain rows (id, code, office_id): a range has hundreds of desks
+        d.id: d
+        for d in session.execute(
+            sa.select(Desk.id, Desk.code, Desk.office_id).where(Desk.office_id.in_(within))
+        )
+    }
     children: dict[int | None, list[int]] = defaultdict(list)
     for o in offices.values():
         children[o.parent_id].append(o.id)
@@ -253,6 +259,26 @@ def months(scope: Scope) -> list[dt.date]:
 # --- what is held where: one shape for files and receipts, now or on a past day ---------------
 
 
+class Held:
+    """What is held where, as a statement and its named columns (id, desk_id, clock, due,
+    office_id): counted, grouped or listed with `select`, narrowed with `where`, all in one flat
+    SELECT (no subquery)."""
+
+    def __init__(self, stmt, **cols):
+        self.stmt = stmt
+        cols.setdefault("timer", cols["clock"])  # the overdue clock, when it is another
+        self.c = SimpleNamespace(**cols)
+
+    def late(self, cut: Cutoffs):
+        return cut.overdue(self.c.timer, self.c.due)
+
+    def select(self, *cols):
+        return self.stmt.with_only_columns(*cols)
+
+    def where(self, *conds) -> Held:
+        return Held(self.stmt.where(*conds), **vars(self.c))
+
+
 def files_seen(session: Session, user):
     return sa.or_(File.security == "normal", visible_files_clause(session, user))
 
@@ -269,14 +295,11 @@ def held_files(session: Session, scope: Scope, desk_ids, *, outside: bool = Fals
     at that desk, as a pull-back restores it."""
     seen = files_seen(session, scope.user)
     if scope.today_is_as_of:
-        holder = File.holder_desk_id
-        stmt = sa.select(
-            File.id.label("id"),
-            holder.label("desk_id"),
-            File.clock_from.label("clock"),
-            File.due_on.label("due"),
-            File.office_id.label("office_id"),
-        ).where(File.status.in_(PENDING_FILE), seen)
+        holder, timer, due = File.holder_desk_id, File.clock_from, File.due_on
+        # a file's age counts from its clock, or (none kept) from when it was opened; overdue
+        # is the app's rule, which needs the clock
+        clock = sa.func.coalesce(File.clock_from, File.created_at)
+        stmt = sa.select(File.id).where(File.status.in_(PENDING_FILE), seen)
     else:
         end = start_of_day(scope.as_of + dt.timedelta(days=1), scope.root.zone_name)
         last = (
@@ -296,15 +319,10 @@ def held_files(session: Session, scope: Scope, desk_ids, *, outside: bool = Fals
             .subquery()
         )
         lm, am = aliased(Movement), aliased(Movement)
-        holder = lm.to_desk_id
+        holder, clock, due = lm.to_desk_id, am.at, am.due_on
+        timer = clock
         stmt = (
-            sa.select(
-                File.id.label("id"),
-                holder.label("desk_id"),
-                am.at.label("clock"),
-                am.due_on.label("due"),
-                File.office_id.label("office_id"),
-            )
+            sa.select(File.id)
             .join(last, last.c.file_id == File.id)
             .join(lm, lm.id == last.c.mid)
             .outerjoin(
@@ -318,21 +336,29 @@ def held_files(session: Session, scope: Scope, desk_ids, *, outside: bool = Fals
         stmt = stmt.where(File.office_id.in_(scope.office_ids), holder.not_in(scope.desk_ids))
     else:
         stmt = stmt.where(holder.in_(list(desk_ids)))
-    return stmt.subquery("held_files")
+    return Held(
+        stmt,
+        id=File.id,
+        desk_id=holder,
+        clock=clock,
+        due=due,
+        office_id=File.office_id,
+        timer=timer,
+    )
 
 
 def _receipt_clock(desk_col, end=None):
     """When the receipt last reached the desk holding it (diarised there or marked to it for
     action): a pull-back gives the sender back the time it had reached them."""
-    m = aliased(ReceiptMovement)
+    m = ReceiptMovement.__table__.alias("rm")
     conds = [
-        m.receipt_id == Receipt.id,
-        m.to_desk_id == desk_col,
-        m.kind.in_((MarkKind.diarised.value, MarkKind.action.value)),
+        m.c.receipt_id == Receipt.id,
+        m.c.to_desk_id == desk_col,
+        m.c.kind.in_((MarkKind.diarised.value, MarkKind.action.value)),
     ]
     if end is not None:
-        conds.append(m.at < end)
-    return sa.select(sa.func.max(m.at)).where(*conds).correlate(Receipt).scalar_subquery()
+        conds.append(m.c.at < end)
+    return sa.select(sa.func.max(m.c.at)).where(*conds).correlate(Receipt).scalar_subquery()
 
 
 def held_receipts(session: Session, scope: Scope, desk_ids):
@@ -342,20 +368,17 @@ def held_receipts(session: Session, scope: Scope, desk_ids):
     seen = receipts_seen(session, scope.user)
     if scope.today_is_as_of:
         holder = Receipt.holder_desk_id
-        return (
-            sa.select(
-                Receipt.id.label("id"),
-                holder.label("desk_id"),
-                sa.func.coalesce(_receipt_clock(holder), Receipt.created_at).label("clock"),
-                Receipt.due_on.label("due"),
-                Receipt.office_id.label("office_id"),
-            )
-            .where(
-                Receipt.status == ReceiptStatus.open.value,
-                holder.in_(list(desk_ids)),
-                seen,
-            )
-            .subquery("held_receipts")
+        stmt = sa.select(Receipt.id).where(
+            Receipt.status == ReceiptStatus.open.value, holder.in_(list(desk_ids)), seen
+        )
+        clock = sa.func.coalesce(_receipt_clock(holder), Receipt.created_at)
+        return Held(
+            stmt,
+            id=Receipt.id,
+            desk_id=holder,
+            clock=clock,
+            due=Receipt.due_on,
+            office_id=Receipt.office_id,
         )
     end = start_of_day(scope.as_of + dt.timedelta(days=1), scope.root.zone_name)
     m = aliased(ReceiptMovement)
@@ -389,14 +412,9 @@ def held_receipts(session: Session, scope: Scope, desk_ids):
             AuditEvent.object_id == sa.cast(Receipt.id, sa.String),
         ),
     )
-    return (
-        sa.select(
-            Receipt.id.label("id"),
-            lm.to_desk_id.label("desk_id"),
-            sa.func.coalesce(_receipt_clock(lm.to_desk_id, end), Receipt.created_at).label("clock"),
-            lm.due_on.label("due"),
-            Receipt.office_id.label("office_id"),
-        )
+    clock = sa.func.coalesce(_receipt_clock(lm.to_desk_id, end), Receipt.created_at)
+    stmt = (
+        sa.select(Receipt.id)
         .join(lm, lm.id == newest)
         .where(
             Receipt.created_at < end,
@@ -406,7 +424,14 @@ def held_receipts(session: Session, scope: Scope, desk_ids):
             ~done_untimed,
             seen,
         )
-        .subquery("held_receipts")
+    )
+    return Held(
+        stmt,
+        id=Receipt.id,
+        desk_id=lm.to_desk_id,
+        clock=clock,
+        due=lm.due_on,
+        office_id=Receipt.office_id,
     )
 
 
@@ -415,11 +440,11 @@ def _count_if(cond):
 
 
 def _held_counts(session: Session, held, cut: Cutoffs, group_cols):
-    """count, the four age buckets and overdue of a held subquery, grouped."""
-    clock, due = held.c.clock, held.c.due
+    """count, the four age buckets and overdue of what is held, grouped."""
+    clock = held.c.clock
     cols = [sa.func.count(), *(_count_if(cut.in_bucket(clock, b)) for b in AGE_BUCKETS)]
-    cols.append(_count_if(cut.overdue(clock, due)))
-    stmt = sa.select(*group_cols, *cols).group_by(*group_cols)
+    cols.append(_count_if(held.late(cut)))
+    stmt = held.select(*group_cols, *cols).group_by(*group_cols)
     n = len(group_cols)
     return {tuple(r[:n]): [int(v or 0) for v in r[n:]] for r in session.execute(stmt).all()}
 
@@ -450,30 +475,36 @@ def pendency(session: Session, scope: Scope) -> dict:
         ):
             for (desk_id,), counts in _held_counts(session, held, cut, [held.c.desk_id]).items():
                 _add(per_desk.setdefault(desk_id, _empty()), kind, counts)
+    order = scope_order(scope)
     rows = []
     for desk_id, c in per_desk.items():
         desk = scope.desks[desk_id]
         office = scope.offices[desk.office_id]
         rows.append({"office": office.code, "desk": desk.code, **c})
-    rows.sort(key=lambda r: (scope_order(scope)[r["office"]], r["desk"]))
-    own: dict[int, dict] = defaultdict(_empty)
+    rows.sort(key=lambda r: (order[r["office"]], r["desk"]))
+    # each office's totals: its own desks', then every office below it, bottom up
+    totals: dict[int, dict] = {oid: _empty() for oid in scope.offices}
     for desk_id, c in per_desk.items():
-        o = own[scope.desks[desk_id].office_id]
-        for k in ("files", "receipts", "overdue"):
-            o[k] += c[k]
-        for b in AGE_BUCKETS:
-            o["age"][b] += c["age"][b]
-    offices = []
-    for oid in walk(scope):
-        total = _empty()
-        for sub in scope.subtree(oid):
-            for k in ("files", "receipts", "overdue"):
-                total[k] += own.get(sub, _empty())[k]
-            for b in AGE_BUCKETS:
-                total["age"][b] += own.get(sub, _empty())["age"][b]
-        office = scope.offices[oid]
-        offices.append({"office": office.code, "depth": scope.depth(oid), **total})
+        _merge(totals[scope.desks[desk_id].office_id], c)
+    tree = walk(scope)
+    for oid in reversed(tree):
+        parent = scope.offices[oid].parent_id
+        if oid != scope.root.id and parent in totals:
+            _merge(totals[parent], totals[oid])
+    depth = {scope.root.id: 0}
+    for oid in tree[1:]:
+        depth[oid] = depth[scope.offices[oid].parent_id] + 1
+    offices = [
+        {"office": scope.offices[oid].code, "depth": depth[oid], **totals[oid]} for oid in tree
+    ]
     return {"rows": rows, "offices": offices}
+
+
+def _merge(into: dict, other: dict) -> None:
+    for k in ("files", "receipts", "overdue"):
+        into[k] += other[k]
+    for b in AGE_BUCKETS:
+        into["age"][b] += other["age"][b]
 
 
 def walk(scope: Scope) -> list[int]:
@@ -501,7 +532,7 @@ def pending_with_others(session: Session, scope: Scope) -> dict:
     holding desk, aged by the holding desk's calendar."""
     held = held_files(session, scope, (), outside=True)
     holders = session.execute(
-        sa.select(held.c.desk_id, Desk.office_id).join(Desk, Desk.id == held.c.desk_id).distinct()
+        held.select(held.c.desk_id, Desk.office_id).where(Desk.id == held.c.desk_id).distinct()
     ).all()
     offices = {
         o.id: o
@@ -515,7 +546,7 @@ def pending_with_others(session: Session, scope: Scope) -> dict:
     out: dict[tuple[int, int], list[int]] = {}
     for calendar, desk_ids in groups.items():
         cut = Cutoffs.of(calendar, scope.as_of)
-        sub = sa.select(held).where(held.c.desk_id.in_(desk_ids)).subquery()
+        sub = held.where(held.c.desk_id.in_(desk_ids))
         out |= _held_counts(session, sub, cut, [sub.c.office_id, sub.c.desk_id])
     desks = {
         d.id: d for d in session.scalars(sa.select(Desk).where(Desk.id.in_({d for _o, d in out})))
@@ -692,7 +723,7 @@ def bottlenecks(session: Session, scope: Scope) -> dict:
     for calendar, desk_ids in scope.calendars:
         cut = Cutoffs.of(calendar, scope.as_of)
         z = zone(calendar.zone_name)
-        stmt = sa.select(held.c.desk_id, held.c.clock, cut.overdue(held.c.clock, held.c.due)).where(
+        stmt = held.select(held.c.desk_id, held.c.clock, held.late(cut)).where(
             held.c.desk_id.in_(desk_ids)
         )
         for desk_id, clock, late in session.execute(stmt):
@@ -784,7 +815,7 @@ def _bucket_filter(held, cut: Cutoffs, bucket: str | None):
     if not bucket:
         return sa.true()
     if bucket == "overdue":
-        return cut.overdue(held.c.clock, held.c.due)
+        return held.late(cut)
     if bucket not in AGE_BUCKETS:
         raise Invalid(f"bucket must be overdue or one of {', '.join(AGE_BUCKETS)}", field="bucket")
     return cut.in_bucket(held.c.clock, bucket)
@@ -817,7 +848,7 @@ def _held_items(session, scope, kind, desk_ids, bucket, *, outside=False, owner=
                 conds.append(held.c.office_id.in_(owner))
             out += [
                 ("file", i, c)
-                for i, c in session.execute(sa.select(held.c.id, held.c.clock).where(*conds))
+                for i, c in session.execute(held.select(held.c.id, held.c.clock).where(*conds))
             ]
         return out
     wanted = set(desk_ids)
@@ -832,7 +863,7 @@ def _held_items(session, scope, kind, desk_ids, bucket, *, outside=False, owner=
         ):
             if held is None:
                 continue
-            stmt = sa.select(held.c.id, held.c.clock).where(_bucket_filter(held, cut, bucket))
+            stmt = held.select(held.c.id, held.c.clock).where(_bucket_filter(held, cut, bucket))
             out += [(k, i, c) for i, c in session.execute(stmt)]
     return out
 
