@@ -8,7 +8,7 @@ import datetime as dt
 from flask import Response, current_app, request
 from flask_login import current_user
 
-from eoffice.core.errors import Invalid
+from eoffice.core.errors import Invalid, NotFound
 from eoffice.mis import queries, reports
 from eoffice.mis.charts import render
 from eoffice.web.downloads import content_disposition, pdf_response
@@ -49,8 +49,8 @@ def date_arg(name: str) -> dt.date | None:
 
 def scope() -> queries.Scope:
     office = request.args.get("office") or None
-    if office is not None and len(office) > 40:
-        office = office[:41]
+    if office is not None and (len(office) > 40 or "\x00" in office):
+        raise NotFound("no such office in your jurisdiction")
     return queries.scope_for(
         get_session(),
         current_user,
@@ -80,7 +80,11 @@ def query_args(scope: queries.Scope, report: reports.Report, **extra) -> dict:
 
 
 def item_args() -> dict:
-    return {k: request.args.get(k) for k in ITEM_ARGS if k in request.args}
+    args = {k: request.args.get(k) for k in ITEM_ARGS if k in request.args}
+    for name, value in args.items():
+        if len(value) > 100 or "\x00" in value:
+            raise Invalid(f"{name} is not a code this list knows", field=name)
+    return args
 
 
 def csv_answer(report, scope, data) -> Response:

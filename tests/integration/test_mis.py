@@ -633,6 +633,9 @@ def test_sho_does_not_count_what_passed_the_sp_only(world, get):
     [
         ("/api/v1/mis/pendency?office=NOPE", 404, None),
         ("/api/v1/mis/pendency?office=" + "X" * 300, 404, None),
+        ("/api/v1/mis/pendency?office=SP%00KNJ", 404, None),
+        ("/api/v1/mis/items?report=pendency&desk=SPKNJ-SP%00", 422, "desk"),
+        ("/api/v1/mis/items?report=others&held_by=" + "X" * 300, 422, "held_by"),
         ("/api/v1/mis/pendency?office=SPKNJ&as_of=2026-13-40", 422, "as_of"),
         ("/api/v1/mis/pendency?office=SPKNJ&as_of=3000-01-01", 422, "as_of"),
         ("/api/v1/mis/flow?office=SPKNJ&from=2026-05-01&to=2026-01-01", 422, "from"),
@@ -682,7 +685,7 @@ def recount_past(conn, code, username, day, state):
     for fid, did in conn.execute(sa.text("SELECT file_id, desk_id FROM file_access")):
         access[fid].add(did)
     moves = defaultdict(list)
-    for fid, mid, kind, to, at, due in conn.execute(
+    for fid, _mid, kind, to, at, due in conn.execute(
         sa.text("SELECT file_id, id, kind, to_desk_id, at, due_on FROM movements ORDER BY id")
     ):
         at = dt.datetime.fromisoformat(at) if isinstance(at, str) else at
