@@ -23,7 +23,7 @@ from eoffice.core.errors import ObjectMissing, Unavailable
 from eoffice.core.outbox import SearchDeadLetter, SearchOutbox
 from eoffice.search import documents
 from eoffice.search.extract import extract_text
-from eoffice.search.index import Busy, IndexHome
+from eoffice.search.index import Busy, IndexHome, writer
 from eoffice.search.schema import column_types, kinds_indexed
 from eoffice.storage.models import Attachment, AttachmentText
 
@@ -182,21 +182,21 @@ class Indexer:
                     refs |= extra
         failed = dict(self.failed)
         self.failed.clear()
-        writer = ix.writer(timeout=30, delay=0.1)
+        out = writer(ix, timeout=30, delay=0.1)
         try:
             for kind, obj_id in sorted(refs):
                 doc = docs.get((kind, obj_id))
                 problem = check_document(doc) if doc is not None else None
                 if doc is None or problem:
-                    writer.delete_by_term("doc_id", f"{kind}:{obj_id}")
+                    out.delete_by_term("doc_id", f"{kind}:{obj_id}")
                     if problem:
                         failed[(kind, obj_id)] = problem
                 else:
-                    writer.update_document(**doc)
+                    out.update_document(**doc)
         except BaseException:
-            writer.cancel()
+            out.cancel()
             raise
-        writer.commit()
+        out.commit()
         if os.environ.get(FAULT_ENV) == "after-index-commit":
             os.kill(os.getpid(), signal.SIGKILL)
         with self.database.write_sessionmaker() as session:
@@ -266,7 +266,7 @@ class Indexer:
             from whoosh import index as whoosh_index
 
             ix = whoosh_index.open_dir(str(folder))
-            writer = ix.writer(limitmb=128)
+            out = writer(ix, limitmb=128)
             try:
                 with self.database.sessionmaker() as session:
                     for kind in kinds_indexed():
@@ -278,12 +278,12 @@ class Indexer:
                                 if problem:
                                     failed[(kind, int(doc["obj_id"]))] = problem
                                     continue
-                                writer.add_document(**doc)
+                                out.add_document(**doc)
                                 written += 1
             except BaseException:
-                writer.cancel()
+                out.cancel()
                 raise
-            writer.commit()
+            out.commit()
             self.home.seal(folder)
         except BaseException:
             self.home.discard(folder)
