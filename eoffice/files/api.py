@@ -74,16 +74,18 @@ class RemarksRequired(Versioned):
 
 
 def movement_json(m) -> dict:
+    # a long file has hundreds: each attribute read once (an ORM attribute is a lookup)
+    from_desk, due_on, opened_at = m.from_desk, m.due_on, m.opened_at
     return {
         "kind": m.kind,
-        "from": m.from_desk.code if m.from_desk else None,
+        "from": from_desk.code if from_desk is not None else None,
         "to": m.to_desk.code,
         "by": m.by.username,
-        "at": iso(m.at),
+        "at": m.at.isoformat(),
         "remarks": m.remarks,
         "priority": m.priority,
-        "due_on": iso(m.due_on),
-        "opened_at": iso(m.opened_at),
+        "due_on": due_on.isoformat() if due_on is not None else None,
+        "opened_at": opened_at.isoformat() if opened_at is not None else None,
     }
 
 
