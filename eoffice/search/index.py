@@ -71,9 +71,9 @@ class IndexHome:
         return whoosh_index.open_dir(str(folder))
 
     def searcher(self):
-        """A searcher of the current index, kept open for the calling thread's next search and
-        refreshed when the index has changed (Whoosh reopens only the segments that did).
-        Opening one costs more than many a search; a searcher is not shared between threads."""
+        """A searcher of the current index, kept open for the calling thread's next search
+        until the index changes. Opening one costs more than many a search; a searcher is not
+        shared between threads."""
         folder = self.current_dir()
         if folder is None or self.version() != SCHEMA_VERSION:
             raise IndexUnavailable("the search index is being built")
@@ -81,11 +81,11 @@ class IndexHome:
         if kept is None:
             kept = _THREAD.searchers = {}
         entry = kept.get(self.folder)
-        if entry is not None and entry[0] == folder:
+        if entry is not None and entry[0] == folder and entry[1].up_to_date():
             searcher = entry[1]
-            if not searcher.up_to_date():
-                searcher = searcher.refresh()
         else:
+            # a fresh one: Whoosh's refresh() reuses a segment's reader even when the segment
+            # has new deletions, and would show a document that was replaced
             if entry is not None:
                 entry[1].close()
             from eoffice.search.matching import Weighting

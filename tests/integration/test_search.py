@@ -550,3 +550,165 @@ def test_search_page_in_hindi_and_english(client, auth, corpus):
     assert bad.status_code == 422 and 'id="q-error"' in bad.get_data(as_text=True)
     hostile = client.get("/search/", query_string={"q": "quotations"}).get_data(as_text=True)
     assert "<script>alert(1)</script>" not in hostile
+
+
+# --- phrases by word pairs, access from the index's columns ------------------------------------
+
+
+def whoosh_own_matches(app, q: str) -> set[tuple[str, int]]:
+    """What Whoosh's own matchers find for `q` on the same index (phrases by the positions of
+    their words, as search did before word pairs), every document, no access rule."""
+    from eoffice.search.query import parse
+
+    ix = app.extensions["eoffice.search"].home.open()
+    with ix.searcher() as s:
+        docnums = s.docs_for_query(parse(ix.schema, q))
+        return {(f["kind"], int(f["obj_id"])) for f in map(s.stored_fields, docnums)}
+
+
+def engine_hits(app, db, username: str, q: str = "", **filters) -> set[tuple[str, int]]:
+    from eoffice.auth.models import User
+    from eoffice.search import SearchQuery
+
+    db.rollback()  # a fresh look at the database: what other requests committed since
+    user = db.scalar(sa.select(User).where(User.username == username))
+    engine = app.extensions["eoffice.search"]
+    with app.app_context():
+        result = engine.search(db, user, SearchQuery(q=q, per_page=100, **filters))
+    hits = {(h.kind, h.obj_id) for h in result.hits}
+    assert result.total == len(hits) <= 100
+    return hits
+
+
+def allowed_by_database(app, db, username: str, found: set[tuple[str, int]]):
+    """Of these records, those the database lets the user see (each kind's own rule)."""
+    from eoffice.auth.models import User
+    from eoffice.core import kinds
+
+    db.rollback()
+    user = db.scalar(sa.select(User).where(User.username == username))
+    out = set()
+    for name in {k for k, _ in found}:
+        ids = [i for k, i in found if k == name]
+        out |= {(name, i) for i in kinds.get(name).visible_ids(db, user, ids)}
+    return out
+
+
+@pytest.fixture
+def phrases(api, app, indexer):
+    """Texts where phrase words stand together, apart, reversed, and spelt two ways."""
+    clerk = api("clerk")
+    f = new_file(clerk, "अवकाश प्रकरण: आरक्षी राम सिंह")
+    texts = {
+        "adjacent": "आरक्षी राम सिंह को अर्जित अवकाश स्वीकृत किया गया।",
+        "apart": "अर्जित किया गया अवकाश अभी शेष है।",
+        "reversed": "अवकाश अर्जित नहीं हुआ।",
+        "folded": "जाँच रिपोर्ट फ़ाइल में संलग्न है।",  # candrabindu and nukta
+        "plain": "जांच रिपोर्ट फाइल में लगी है।",
+        "triple": "Casual leave sanctioned today.",
+        "pairs only": "Casual leave was refused; leave sanctioned later.",
+        "charge": "Charge sheet filed. The charge was read, the sheet signed.",
+    }
+    for text in texts.values():
+        note(clerk, f["id"], text)
+    wait_indexed(app)
+    return f
+
+
+PHRASE_QUERIES = [
+    '"अर्जित अवकाश"',
+    '"अवकाश अर्जित"',
+    '"जांच रिपोर्ट"',
+    '"जाँच रिपोर्ट फ़ाइल"',
+    '"जांच रिपोर्ट फाइल में संलग्न"',
+    '"casual leave sanctioned"',
+    '"leave sanctioned"',
+    '"Charge Sheet"',
+    '"sheet filed the charge"',
+    '"राम सिंह"',  # the file's subject and a note
+    '"सिंह को अर्जित अवकाश स्वीकृत"',
+    'अर्जित AND NOT "अर्जित अवकाश"',
+    '"casual leave" OR स्वीकृ*',
+    'leave NOT "leave sanctioned"',
+    "रिपो* AND संल*",
+    "अव?श",
+    '"अर्जित"',
+]
+
+
+def test_phrases_find_what_word_positions_find(api, app, phrases, db):
+    """A phrase is its words one after the other, in order, across the folding: the word pairs
+    find the same documents as Whoosh's position check did, two words or more."""
+    clerk = api("clerk")
+    for q in PHRASE_QUERIES:
+        expected = whoosh_own_matches(app, q)
+        got = {(h["kind"], h[f"{h['kind']}_id"]) for h in find(clerk, q, per_page=100)["hits"]}
+        assert got == expected == engine_hits(app, db, "clerk", q), q
+
+    def notes(q):
+        return [h["snippet"] for h in find(clerk, q)["hits"] if h["kind"] == "note"]
+
+    assert len(notes('"अर्जित अवकाश"')) == 1  # not apart, not reversed
+    assert len(notes('"अवकाश अर्जित"')) == 1
+    assert len(notes('"जांच रिपोर्ट"')) == 2 == len(notes('"जाँच रिपोर्ट"'))  # both spellings
+    assert len(notes('"जांच रिपोर्ट फाइल में संलग्न"')) == 1
+    assert len(notes('"casual leave sanctioned"')) == 1  # each pair alone is not enough
+    assert len(notes('"leave sanctioned"')) == 2
+    # the phrase's words are marked in the snippet, in the spelling of the text
+    snippet = notes('"जांच रिपोर्ट फाइल"')[0]
+    assert "जाँच</mark>" in snippet and "फ़ाइल</mark>" in snippet
+    assert find(clerk, '"Sheet Filed"')["total"] == 1
+
+
+def test_whoosh_index_holds_word_pairs_in_fields_of_their_own(api, app, phrases):
+    home = app.extensions["eoffice.search"].home
+    ix = home.open()
+    with ix.reader() as r:
+        assert r.doc_frequency("bpairs", "अर्जित अवकाश") == 1
+        assert r.doc_frequency("bpairs", "जांच रिपोर्ट") == 2  # folded like the words
+        assert r.doc_frequency("tpairs", "राम सिंह") == 1
+        # a prefix of the words never reaches the pairs
+        assert not [t for t in r.expand_prefix("body", "अर्जित") if b" " in t]
+
+
+def test_hits_are_what_the_database_allows_for_every_user(api, app, corpus, db):
+    """Whatever the access path (an auditor of the range, a few desks, another district), the
+    hits are exactly the matching records the database lets the user see; after a file moves
+    or a desk is given up, at once, before the index knows."""
+    from eoffice.org.models import Desk, DeskHolding
+
+    queries = ["शिकायत", "constable OR bicycle*", '"पुलिस अधीक्षक"', "शिका*", "noise OR मोबाइल"]
+
+    def check(username):
+        for q in queries:
+            found = whoosh_own_matches(app, q)
+            assert engine_hits(app, db, username, q) == allowed_by_database(
+                app, db, username, found
+            ), (username, q)
+
+    for username in ("clerk", "officer", "other", "auditor"):
+        check(username)
+    assert engine_hits(app, db, "auditor", "शिकायत")  # the range's auditor sees the SP office
+    assert not engine_hits(app, db, "officer", "साइकिल")
+    # the file goes to the thana: its SHO sees it at once (access from the database)
+    clerk = api("clerk")
+    sent = clerk.post(f"/api/v1/files/{corpus['f1']['id']}/send", {"to": "PS1-SHO"})
+    assert sent.status_code == 200, sent.get_json()
+    assert engine_hits(app, db, "officer", "साइकिल") == {("file", corpus["f1"]["id"])}
+    check("officer")
+    # the officer gives up the thana's desk: nothing of the file any more
+    sho = db.scalar(sa.select(Desk.id).where(Desk.code == "PS1-SHO"))
+    db.execute(
+        sa.update(DeskHolding)
+        .where(DeskHolding.desk_id == sho, DeskHolding.until.is_(None))
+        .values(until=dt.datetime.now(dt.UTC))
+    )
+    db.commit()
+    assert engine_hits(app, db, "officer", "साइकिल") == set()
+    check("officer")
+    # filters read from the columns agree with the database too
+    f1 = corpus["f1"]["id"]
+    assert engine_hits(app, db, "clerk", "शिकायत", kind="note") == {
+        k for k in engine_hits(app, db, "clerk", "शिकायत") if k[0] == "note"
+    }
+    assert engine_hits(app, db, "auditor", "", kind="file") >= {("file", f1)}
