@@ -46,11 +46,11 @@ def _set_clocks(conn) -> None:
     conn.execute(
         sa.text(
             "UPDATE files SET clock_from = (SELECT max(m.at) FROM movements m "
-            "WHERE m.file_id = files.id AND m.to_desk_id = files.holder_desk_id "
+            "WHERE m.file_id = files.id AND +m.to_desk_id = files.holder_desk_id "
             "AND m.kind IN ('created', 'sent')), "
             "due_on = (SELECT m.due_on FROM movements m WHERE m.id = (SELECT max(m2.id) "
             "FROM movements m2 WHERE m2.file_id = files.id "
-            "AND m2.to_desk_id = files.holder_desk_id AND m2.kind IN ('created', 'sent')))"
+            "AND +m2.to_desk_id = files.holder_desk_id AND m2.kind IN ('created', 'sent')))"
         )
     )
     conn.execute(
