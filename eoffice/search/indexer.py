@@ -289,10 +289,13 @@ class Indexer:
             self.home.discard(folder)
             raise
         self.home.swap(folder)
-        with self.database.write_sessionmaker() as session:
-            session.execute(sa.delete(SearchDeadLetter))  # every record was tried again
-            record_dead_letters(session, set(failed), failed)
-            session.commit()
+        with self.database.sessionmaker() as session:
+            had_failures = session.scalar(sa.select(SearchDeadLetter.kind).limit(1)) is not None
+        if had_failures or failed:  # no write transaction when there is nothing to record
+            with self.database.write_sessionmaker() as session:
+                session.execute(sa.delete(SearchDeadLetter))  # every record was tried again
+                record_dead_letters(session, set(failed), failed)
+                session.commit()
         log.info("search index rebuilt: %s documents, %s set aside", written, len(failed))
         return RebuildReport(written, folder.name)
 
