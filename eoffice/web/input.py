@@ -95,6 +95,9 @@ def check_request() -> None:
     """before_request hook, ahead of the permission check."""
     if request.endpoint is None:
         return
+    for name, value in request.args.items(multi=True):
+        if "\x00" in value or "\x00" in name:
+            raise Invalid("the query holds a character that cannot be stored", field=name)
     if not request.path.startswith("/api/"):
         for name, value in request.form.items(multi=True):
             if "\x00" in value:

@@ -322,6 +322,17 @@ def test_a_page_form_with_a_nul_is_refused(auth, client, org):
     assert resp.status_code == 422
 
 
+def test_a_query_string_with_a_nul_is_refused(api, auth, client, org):
+    """On PostgreSQL a NUL in a text parameter would reach the driver and fail: it is refused,
+    by name, before any route reads it."""
+    resp = api("clerk").get("/api/v1/search?q=%00x")
+    assert resp.status_code == 422 and resp.get_json()["error"]["field"] == "q"
+    assert api("clerk").get("/api/v1/inbox?%00=1").status_code == 422
+    auth.login("clerk")
+    assert client.get("/receipts/register?q=a%00b").status_code == 422
+    assert client.get("/search/?q=पुलिस").status_code == 200
+
+
 # --- 11. small things -------------------------------------------------------------------------
 
 
