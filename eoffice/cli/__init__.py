@@ -287,6 +287,9 @@ def worker(once: bool, wait: bool) -> None:
     app = _app()
     engine = app.extensions["eoffice.search"]
     runner = app.extensions["eoffice.jobs"]
+    if engine.name == "postgres":  # its index is written with each change: no indexer lock
+        _pg_worker(app, engine, runner, once, wait)
+        return
     indexer = engine.indexer
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -306,6 +309,38 @@ def worker(once: bool, wait: bool) -> None:
     except Busy:
         pid = indexer.home.holder_pid("indexer")
         click.echo(f"another indexer is running (pid {pid}); not starting a second one", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if jobs_thread is not None:
+            stop_jobs.set()
+            jobs_thread.join(timeout=60)
+        app.extensions["eoffice.db"].dispose()
+
+
+def _pg_worker(app, engine, runner, once: bool, wait: bool) -> None:
+    """`eoffice worker` with the PostgreSQL search backend: the job runner, and the loop that
+    reads attachments' text (and applies outbox rows other processes left)."""
+    import threading
+
+    from eoffice.search.index import Busy
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    jobs_thread = stop_jobs = None
+    try:
+        if once:
+            click.echo(f"indexed {engine.index()} changes")
+            click.echo(f"ran {runner.run_due()} jobs")
+            return
+        if not wait and engine.status()["indexer_running"]:
+            raise Busy("another search loop is running")
+        jobs_thread, stop_jobs = runner.start_thread()
+        click.echo("search texts and job runner running (Ctrl-C stops them)")
+        engine.run(stop, wait_turn=wait)
+    except Busy:
+        click.echo("another search loop is running; not starting a second one", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         pass
@@ -440,12 +475,21 @@ def object_store(cfg: dict):
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
-def run(host: str, port: int, threads: int) -> None:
+@click.option("--threads", default=8, show_default=True, type=int, help="Threads per process.")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Web processes sharing the port (about one per core); the indexer and the job runner "
+    "run once, in the first process.",
+)
+def run(host: str, port: int, threads: int, workers: int) -> None:
     """Migrate, start the embedded S3 server if needed, and serve the app."""
     import waitress
 
     from eoffice import migrate
+    from eoffice.cli import serving
 
     cfg = load_config()
     migrate.upgrade(cfg["DATABASE_URL"], audit_key=cfg["AUDIT_KEY"])
@@ -454,6 +498,7 @@ def run(host: str, port: int, threads: int) -> None:
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, _stop)
+    status = 0
     with object_store(cfg) as overrides:
         app = _app(**overrides)
         app.extensions["eoffice.store"]().ensure_bucket()
@@ -463,9 +508,21 @@ def run(host: str, port: int, threads: int) -> None:
         indexer, stop_indexer = app.extensions["eoffice.search"].start_thread()
         # and the job runner (mail, SMS, sweeps); more may run in `eoffice worker` processes
         jobs_thread, stop_jobs = app.extensions["eoffice.jobs"].start_thread()
+        sock = serving.listen(host, port) if workers > 1 else None
         click.echo(f"eoffice is serving on http://{host}:{port}/  (Ctrl-C stops it)")
         try:
-            waitress.serve(app, host=host, port=port, threads=threads, ident="eoffice", _quiet=True)
+            if sock is None:
+                waitress.serve(
+                    app, host=host, port=port, threads=threads, ident="eoffice", _quiet=True
+                )
+            else:  # this process keeps the indexer and the jobs; the workers serve
+                status = serving.supervise(
+                    sock,
+                    workers,
+                    serving.worker_command(threads),
+                    _worker_env(cfg, overrides),
+                    click.echo,
+                )
         except KeyboardInterrupt:
             pass
         finally:
@@ -473,6 +530,30 @@ def run(host: str, port: int, threads: int) -> None:
             stop_jobs.set()
             indexer.join(timeout=30)
             jobs_thread.join(timeout=30)
+    if status:
+        sys.exit(status)
+
+
+def _worker_env(cfg: dict, overrides: dict) -> dict[str, str]:
+    """What a web worker needs to build the same app: this instance, and the object store
+    started here (its endpoint and keys)."""
+    import os
+
+    env = {**os.environ, "EOFFICE_INSTANCE": str(cfg["INSTANCE"])}
+    if "S3_ENDPOINT" in overrides:
+        env["EOFFICE_S3_ENDPOINT"] = overrides["S3_ENDPOINT"]
+        env["EOFFICE_S3_ACCESS_KEY"] = cfg["S3_ACCESS_KEY"]
+        env["EOFFICE_S3_SECRET_KEY"] = cfg["S3_SECRET_KEY"]
+    return env
+
+
+@main.command("web-worker", hidden=True)
+@click.option("--threads", default=8, type=int)
+def web_worker(threads: int) -> None:
+    """One web process of `eoffice run --workers N` (started by it, on the socket it passes)."""
+    from eoffice.cli import serving
+
+    serving.serve_worker(_app(), threads)
 
 
 if __name__ == "__main__":
