@@ -121,6 +121,15 @@ EVENT = {
 }
 
 
+# the MIS: officers and auditors, for their own jurisdiction (SPO is outside the other
+# district's officer's)
+MIS = [L, 403, 200, 200, 404, 403]
+MIS_OWN = [L, 403, 200, 200, 200, 403]
+API_MIS = [401, 403, 200, 200, 404, 403, 200]
+API_MIS_OWN = [401, 403, 200, 200, 200, 403, 200]
+MIS_REPORTS = ("pendency", "others", "flow", "dispatch", "bottlenecks", "sla")
+
+
 class Row(NamedTuple):
     method: str
     path: str  # {F} file, {D} draft, {R} receipt, {FA}/{RA} their attachments, {O} office SPO,
@@ -293,6 +302,14 @@ PAGES = [
     Row("POST", "/tips/{T}/close", ("close", {"remarks": "x"}), NONE),
     Row("POST", "/tips/{T}/abuse", ("abuse", {}), NONE),
     Row("POST", "/tips/{T}/ban", ("ban", {"remarks": "x"}), NONE),
+    # the MIS
+    Row("GET", "/mis/", None, [L, 403, 302, 302, 302, 403]),
+    *[Row("GET", f"/mis/{r}?office=SPO", None, MIS) for r in MIS_REPORTS],
+    Row("GET", "/mis/pendency", None, MIS_OWN),
+    Row("GET", "/mis/pendency?office=SPO&format=csv", None, MIS),
+    Row("GET", "/mis/pendency?office=SPO&format=pdf", None, MIS),
+    Row("GET", "/mis/pendency?office=SPO&format=svg", None, MIS),
+    Row("GET", "/mis/list?report=pendency&office=SPO", None, MIS),
     # station feedback and grades
     Row("GET", "/feedback/grades", None, [L, 403, 200, 200, 200, 403]),
     Row("GET", "/feedback/grades?office=SPO", None, [L, 403, 200, 200, 404, 403]),
@@ -479,6 +496,12 @@ API = [
     Row("POST", "/api/v1/tips/{T}/close", {"remarks": "x"}, API_NONE),
     Row("POST", "/api/v1/tips/{T}/abuse", {}, API_NONE),
     Row("POST", "/api/v1/tips/{T}/ban", {"remarks": "x"}, API_NONE),
+    # the MIS
+    *[Row("GET", f"/api/v1/mis/{r}?office=SPO", None, API_MIS) for r in MIS_REPORTS],
+    Row("GET", "/api/v1/mis/pendency", None, API_MIS_OWN),
+    Row("GET", "/api/v1/mis/pendency?office=SPO&format=csv", None, API_MIS),
+    Row("GET", "/api/v1/mis/pendency?office=SPO&format=pdf", None, API_MIS),
+    Row("GET", "/api/v1/mis/items?report=pendency&office=SPO", None, API_MIS),
     # station feedback and grades
     Row(
         "GET", "/api/v1/offices/PS1/feedback-poster.pdf", None, [401, 403, 200, 403, 404, 200, 200]
