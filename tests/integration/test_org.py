@@ -138,7 +138,7 @@ def test_demo_district_loads_and_lists_logins(cli_env, db):
     roles = set()
     for user in db.scalars(sa.select(User)):
         roles |= set(user.roles)
-    assert roles == {"clerk", "officer", "auditor", "admin"}
+    assert roles == {"clerk", "officer", "auditor", "admin", "tips"}  # the SP and ASP read tips
     from eoffice.files.models import File
     from eoffice.notings.models import Draft
 
