@@ -636,6 +636,7 @@ PHRASE_QUERIES = [
 ]
 
 
+@pytest.mark.whoosh
 def test_phrases_find_what_word_positions_find(api, app, phrases, db):
     """A phrase is its words one after the other, in order, across the folding: the word pairs
     find the same documents as Whoosh's position check did, two words or more."""
@@ -660,6 +661,7 @@ def test_phrases_find_what_word_positions_find(api, app, phrases, db):
     assert find(clerk, '"Sheet Filed"')["total"] == 1
 
 
+@pytest.mark.whoosh
 def test_whoosh_index_holds_word_pairs_in_fields_of_their_own(api, app, phrases):
     home = app.extensions["eoffice.search"].home
     ix = home.open()
@@ -671,6 +673,7 @@ def test_whoosh_index_holds_word_pairs_in_fields_of_their_own(api, app, phrases)
         assert not [t for t in r.expand_prefix("body", "अर्जित") if b" " in t]
 
 
+@pytest.mark.whoosh
 def test_hits_are_what_the_database_allows_for_every_user(api, app, corpus, db):
     """Whatever the access path (an auditor of the range, a few desks, another district), the
     hits are exactly the matching records the database lets the user see; after a file moves
