@@ -30,7 +30,7 @@ from eoffice.complaints.models import (
     Level,
     Status,
 )
-from eoffice.core import citizen, kinds, mail, sms, uow
+from eoffice.core import citizen, fields, kinds, mail, sms, uow
 from eoffice.core.db import utcnow
 from eoffice.core.errors import Conflict, Forbidden, Hidden, Invalid, NotFound
 from eoffice.core.numbering import next_serial
@@ -89,19 +89,7 @@ class Settings:
 # --- input ---------------------------------------------------------------------------------------
 
 
-def _text(values: dict, name: str, *, required=False, max_len=200, label=None) -> str | None:
-    value = values.get(name)
-    label = label or name
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise Invalid(f"{label} is required", field=label)
-        return None
-    if not isinstance(value, str):
-        raise Invalid(f"{label} must be text", field=label)
-    value = value.strip()
-    if len(value) > max_len:
-        raise Invalid(f"{label} is longer than {max_len} characters", field=label)
-    return value
+_text = fields.text
 
 
 def _office(session: Session, code, field_name: str, kinds: tuple[str, ...]) -> Office:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from eoffice.audit import service as audit
 from eoffice.auth.permissions import can
 from eoffice.complaints.service import MOBILE, Settings, clean_email
-from eoffice.core import citizen, kinds, mail, uow
+from eoffice.core import citizen, fields, kinds, mail, uow
 from eoffice.core.db import utcnow
 from eoffice.core.errors import Conflict, Forbidden, Hidden, Invalid, NotFound
 from eoffice.core.numbering import next_serial
@@ -59,19 +59,7 @@ NUMBER = re.compile(r"^[A-Z0-9-]{1,40}/(LR|SR)/[0-9]{4}/[0-9]{6}$")
 # --- input ---------------------------------------------------------------------------------------
 
 
-def _text(values, name: str, *, required=False, max_len=200, label=None) -> str | None:
-    label = label or name
-    value = values.get(name) if isinstance(values, dict) else None
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise Invalid(f"{label} is required", field=label)
-        return None
-    if not isinstance(value, str):
-        raise Invalid(f"{label} must be text", field=label)
-    value = value.strip()
-    if len(value) > max_len:
-        raise Invalid(f"{label} is longer than {max_len} characters", field=label)
-    return value
+_text = fields.text
 
 
 def _obj(values, name: str, *, required=False) -> dict:

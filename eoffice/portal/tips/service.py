@@ -22,7 +22,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.orm import Session
 
 from eoffice.audit import service as audit
-from eoffice.core import citizen, uow
+from eoffice.core import citizen, fields, uow
 from eoffice.core.db import utcnow
 from eoffice.core.errors import Conflict, Forbidden, Hidden, Invalid, NotFound
 from eoffice.core.numbering import next_serial
@@ -39,7 +39,6 @@ from eoffice.storage.service import add_row, attachments_of
 from eoffice.storage.store import ObjectStore
 
 MAX_TEXT = 10_000  # a tip, or one message of its conversation
-MAX_SHORT = 200
 MAX_FILES = 10  # what one tip may carry from its sender
 MOBILE = re.compile(r"^(?:\+?91|0)?([6-9][0-9]{9})$")
 PURPOSE = "tip"  # of the receipt's lookup hash
@@ -60,19 +59,8 @@ def format_receipt(digits: str) -> str:
 # --- input ---------------------------------------------------------------------------------------
 
 
-def _text(values: dict, name: str, *, required=False, max_len=MAX_SHORT, label=None):
-    value = values.get(name)
-    label = label or name
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise Invalid(f"{label} is required", field=label)
-        return None
-    if not isinstance(value, str):
-        raise Invalid(f"{label} must be text", field=label)
-    value = value.strip()
-    if len(value) > max_len:
-        raise Invalid(f"{label} is longer than {max_len} characters", field=label, code="too_long")
-    return value
+def _text(values: dict, name: str, **how) -> str | None:
+    return fields.text(values, name, too_long_code="too_long", **how)
 
 
 def _office(session: Session, code, field: str, kind: str) -> Office:
