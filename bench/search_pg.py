@@ -9,11 +9,14 @@ run, each against the same work written by hand in SQL:
 
 - the reindex of the district: `PgSearch.rebuild()` (every record read through its kind, the
   tokens of the Whoosh analyzer, the rows written in place in batches) against
-  `UPDATE search_docs SET tsv = to_tsvector('simple', ...)` over the same tables by hand;
+  `UPDATE search_docs SET tsv = to_tsvector('simple', ...)` over the same tables by hand; the
+  UPDATE runs first, so the rebuild that follows rewrites every row too (it skips a row that is
+  already right);
 - word, phrase and prefix queries for the range's auditor: the whole `search()` (access from
   the database, the count, the page ranked by ts_rank_cd, the hits re-checked by their kinds'
   rules, titles and snippets from the database) against the same two statements written by hand
-  (the count and the ranked page of ids with the same access clause), p50 and p95.
+  (the count and the ranked page of ids with the same access clause), p50 and p95. The search
+  itself asks for the count and the page in one statement.
 
 Goals of issue 16: each p95 at most 1.5x its SQL, the reindex at most 1.5x the UPDATE.
 """
@@ -108,18 +111,29 @@ def main(url: str, reps: int, warmup: int) -> None:
     with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(sa.text("VACUUM ANALYZE search_docs"))
     print(f"first build: {report.documents} documents in {first:.1f} s")
-    start = time.perf_counter()
-    engine.rebuild()
-    ours = time.perf_counter() - start
+    # the reference rewrites every row with its own texts; the rebuild then rewrites every row
+    # back (a rebuild leaves a row that is already right alone, so it is timed on rows that
+    # all differ: the same work as the UPDATE's)
     start = time.perf_counter()
     with database.engine.begin() as conn:
         for stmt in BY_HAND:
             conn.execute(sa.text(stmt))
     hand = time.perf_counter() - start
-    engine.rebuild()  # our texts back
+    with database.engine.begin() as conn:
+        began = conn.scalar(sa.text("SELECT clock_timestamp()"))
+    start = time.perf_counter()
+    engine.rebuild()
+    ours = time.perf_counter() - start
+    with database.engine.begin() as conn:
+        rewritten = conn.scalar(
+            sa.text("SELECT count(*) FROM search_docs WHERE indexed_at >= :t"), {"t": began}
+        )
+    with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text("VACUUM ANALYZE search_docs"))
     print(
-        f"reindex of the district: rebuild {ours:.1f} s ({report.documents / ours:.0f} docs/s), "
-        f"UPDATE ... SET tsv by hand {hand:.1f} s: {ours / hand:.2f}x (goal <= 1.5x)"
+        f"reindex of the district: rebuild {ours:.1f} s ({report.documents / ours:.0f} docs/s,"
+        f" {rewritten} rows rewritten), UPDATE ... SET tsv by hand {hand:.1f} s:"
+        f" {ours / hand:.2f}x (goal <= 1.5x)"
     )
     with database.sessionmaker() as session:
         auditor = next(u for u in session.scalars(sa.select(User)) if u.has_role("auditor"))

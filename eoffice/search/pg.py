@@ -32,9 +32,13 @@ prefix*, wildcards, AND/OR/NOT/ANDNOT, brackets) and translated into a tsquery (
 `<->`, prefixes with `:*`); a wildcard other than a trailing * is a prefix for the GIN index plus
 a check of the document's lexemes. Access is the Whoosh index's first filter as a join (the
 offices the user audits, the files their desks handled through file_access, their desks), and
-every hit on the page is then checked by its kind's own rule, as with Whoosh. Ranking with
-ts_rank_cd in the query of the page (the count does not rank); titles and snippets come from the
-database, highlighted the same way."""
+every hit on the page is then checked by its kind's own rule, as with Whoosh. The count and the
+page ranked with ts_rank_cd are one statement (the matches are read once); titles and snippets
+come from the database, highlighted the same way, for the hits shown only.
+
+Rebuild: each kind's ids in ranges of BATCH, each range one REPEATABLE READ transaction (read
+through the kind, tokenised here, sent by COPY, merged in one statement that leaves a row already
+right alone); two ranges at a time, so Python tokenises one while the server writes the other."""
 
 from __future__ import annotations
 
@@ -46,6 +50,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -55,6 +60,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, REAL, TSQUERY, TSVECTOR
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from whoosh import fields, highlight, qparser
 from whoosh import query as wq
+from whoosh.analysis import Token
 
 from eoffice.core import kinds
 from eoffice.core.db import Base
@@ -129,7 +135,7 @@ def _norm(word: str) -> str:
 
 def text_tokens(text: str) -> list[str]:
     """The analyzer's tokens (analysis.text_analyzer) of a title or a body, normalised."""
-    return [_norm(w) for w in _TOKEN.findall(text)]
+    return [_norm(w) for w in _FINDALL(text)]
 
 
 def exact_tokens(text: str) -> list[str]:
@@ -142,34 +148,62 @@ def lexeme(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+_FINDALL = _TOKEN.findall
+# a word as written -> (its quoted lexeme, its bytes in a tsvector), None when it normalises to
+# nothing: each spelling is normalised and quoted once (a district's vocabulary fits easily)
+_LEXEMES: dict[str, tuple[str, int] | None] = {}
+_LEXEMES_MAX = 500_000
+_MISSING = object()
+# "12", "12A", "12B" for every position: a position is looked up, not formatted
+_POSITIONS = {w: [f"{i}{w}" for i in range(MAX_POS + 1)] for w in ("A", "B", "")}
+
+
+def _lexeme_info(word: str) -> tuple[str, int] | None:
+    token = normalise(word)
+    info = (lexeme(token), len(token.encode()) + 4) if token else None
+    if len(_LEXEMES) >= _LEXEMES_MAX:
+        _LEXEMES.clear()
+    _LEXEMES[word] = info
+    return info
+
+
 def tsvector_text(number: str | None, title: str | None, body: str | None) -> str:
-    """The tsvector literal of a document: every token with its positions and field weight."""
+    """The tsvector literal of a document: every token with its positions and field weight.
+
+    The number's tokens are its whitespace-separated values (analysis.exact_analyzer), the
+    title's and the body's those of analysis.text_analyzer, all normalised; a word that
+    normalises to nothing still takes its position. One pass over the words of each field,
+    each spelling's lexeme memoised: this is most of a rebuild's Python time."""
     positions: dict[str, list[str]] = {}
     size = 0
     pos = 0
-    for text, tokens, weight in (
-        (number, exact_tokens, "A"),
-        (title, text_tokens, "B"),
-        (body, text_tokens, ""),  # D, the default weight
+    known = _LEXEMES
+    for text, exact, table in (
+        (number, True, _POSITIONS["A"]),
+        (title, False, _POSITIONS["B"]),
+        (body, False, _POSITIONS[""]),  # D, the default weight
     ):
         if not text:
             continue
-        for token in tokens(text):
+        for word in text.split() if exact else _FINDALL(text):
             pos += 1
-            if not token:
+            info = known.get(word, _MISSING)
+            if info is _MISSING:
+                info = _lexeme_info(word)
+            if info is None:
                 continue
-            found = positions.get(token)
+            quoted, n = info
+            found = positions.get(quoted)
             if found is None:
-                n = len(token.encode()) + 4
                 if n > MAX_LEXEME_BYTES or size + n > MAX_TSVECTOR_BYTES:
                     continue
                 size += n
-                found = positions[token] = []
+                found = positions[quoted] = []
             if len(found) < MAX_POSITIONS:
-                found.append(f"{min(pos, MAX_POS)}{weight}")
+                found.append(table[pos if pos < MAX_POS else MAX_POS])
                 size += 2
         pos += 2  # a gap: a phrase never runs from one field into the next
-    return " ".join(f"{lexeme(w)}:{','.join(p)}" for w, p in positions.items())
+    return " ".join([w + ":" + ",".join(p) for w, p in positions.items()])
 
 
 # --- documents ---------------------------------------------------------------------------------
@@ -206,17 +240,88 @@ def indexed_kinds() -> tuple[str, ...]:
     return tuple(k.name for k in kinds.searchable())
 
 
-_UPSERT = sa.text(
-    "INSERT INTO search_docs (kind, obj_id, office_id, file_id, receipt_id, desk1, desk2,"
-    " status, category, holder, at, tsv, indexed_at)"
-    " VALUES (:kind, :obj_id, :office_id, :file_id, :receipt_id, :desk1, :desk2, :status,"
-    " :category, :holder, :at, CAST(:tsv AS tsvector), clock_timestamp())"
-    " ON CONFLICT (kind, obj_id) DO UPDATE SET office_id = excluded.office_id,"
-    " file_id = excluded.file_id, receipt_id = excluded.receipt_id, desk1 = excluded.desk1,"
-    " desk2 = excluded.desk2, status = excluded.status, category = excluded.category,"
-    " holder = excluded.holder, at = excluded.at, tsv = excluded.tsv,"
-    " indexed_at = excluded.indexed_at"
+_COLUMNS = (
+    "kind",
+    "obj_id",
+    "office_id",
+    "file_id",
+    "receipt_id",
+    "desk1",
+    "desk2",
+    "status",
+    "category",
+    "holder",
+    "at",
+    "tsv",
 )
+# every row of a batch in one statement, one array a column (no parameters per row); the
+# tsvector literals built in Python are cast by the server
+_UPSERT_SQL = """INSERT INTO search_docs (kind, obj_id, office_id, file_id, receipt_id, desk1,
+    desk2, status, category, holder, at, tsv, indexed_at)
+  SELECT kind, obj_id, office_id, file_id, receipt_id, desk1, desk2, status, category, holder,
+    at, CAST(tsv AS tsvector), clock_timestamp()
+  FROM unnest(CAST(:kind AS text[]), CAST(:obj_id AS bigint[]), CAST(:office_id AS integer[]),
+    CAST(:file_id AS integer[]), CAST(:receipt_id AS integer[]), CAST(:desk1 AS integer[]),
+    CAST(:desk2 AS integer[]), CAST(:status AS text[]), CAST(:category AS text[]),
+    CAST(:holder AS integer[]), CAST(:at AS timestamp[]), CAST(:tsv AS text[]))
+    AS u(kind, obj_id, office_id, file_id, receipt_id, desk1, desk2, status, category, holder,
+      at, tsv)
+  ON CONFLICT (kind, obj_id) DO UPDATE SET office_id = excluded.office_id,
+    file_id = excluded.file_id, receipt_id = excluded.receipt_id, desk1 = excluded.desk1,
+    desk2 = excluded.desk2, status = excluded.status, category = excluded.category,
+    holder = excluded.holder, at = excluded.at, tsv = excluded.tsv,
+    indexed_at = excluded.indexed_at"""
+_UPSERT = sa.text(_UPSERT_SQL)
+
+
+def upsert(conn, rows: list[dict]) -> None:
+    """Write these rows (unique by kind and id) in one statement."""
+    if rows:
+        conn.execute(_UPSERT, {c: [r[c] for r in rows] for c in _COLUMNS})
+
+
+# a rebuild's batch goes in by COPY (rows formatted by the driver's C code, the tsvector
+# literals parsed by the server as they arrive) to a temporary table of the connection, emptied
+# at each commit, then into search_docs in one statement that leaves a row already right alone
+# (no new row version, no GIN entries)
+_LOAD_TABLE = sa.text(
+    "CREATE TEMP TABLE IF NOT EXISTS search_docs_load (kind text, obj_id bigint,"
+    " office_id integer, file_id integer, receipt_id integer, desk1 integer, desk2 integer,"
+    " status text, category text, holder integer, at timestamp, tsv tsvector)"
+    " ON COMMIT DELETE ROWS"
+)
+_COPY_LOAD = (
+    "COPY search_docs_load (kind, obj_id, office_id, file_id, receipt_id, desk1, desk2, status,"
+    " category, holder, at, tsv) FROM STDIN"
+)
+_MERGE_LOAD = sa.text(
+    """INSERT INTO search_docs (kind, obj_id, office_id, file_id, receipt_id, desk1, desk2,
+    status, category, holder, at, tsv, indexed_at)
+  SELECT kind, obj_id, office_id, file_id, receipt_id, desk1, desk2, status, category, holder,
+    at, tsv, clock_timestamp() FROM search_docs_load
+  ON CONFLICT (kind, obj_id) DO UPDATE SET office_id = excluded.office_id,
+    file_id = excluded.file_id, receipt_id = excluded.receipt_id, desk1 = excluded.desk1,
+    desk2 = excluded.desk2, status = excluded.status, category = excluded.category,
+    holder = excluded.holder, at = excluded.at, tsv = excluded.tsv,
+    indexed_at = excluded.indexed_at
+  WHERE (search_docs.office_id, search_docs.file_id, search_docs.receipt_id, search_docs.desk1,
+    search_docs.desk2, search_docs.status, search_docs.category, search_docs.holder,
+    search_docs.at, search_docs.tsv)
+  IS DISTINCT FROM (excluded.office_id, excluded.file_id, excluded.receipt_id, excluded.desk1,
+    excluded.desk2, excluded.status, excluded.category, excluded.holder, excluded.at,
+    excluded.tsv)"""
+)
+
+
+def load(conn, rows: list[dict]) -> None:
+    """Write a rebuild's batch (unique by kind and id): rows that changed only."""
+    if not rows:
+        return
+    conn.execute(_LOAD_TABLE)
+    with conn.connection.driver_connection.cursor() as cur, cur.copy(_COPY_LOAD) as copy:
+        for r in rows:
+            copy.write_row([r[c] for c in _COLUMNS])
+    conn.execute(_MERGE_LOAD)
 
 
 def build(session: Session, refs: Iterable[tuple[str, int]], failed: dict) -> dict:
@@ -285,9 +390,7 @@ def write(session: Session, refs: Iterable[tuple[str, int]]) -> int:
         docs.update(build(session, extra, failed))
         refs |= extra
     conn = session.connection()
-    rows = [docs[r] for r in sorted(docs)]
-    if rows:
-        conn.execute(_UPSERT, rows)
+    upsert(conn, [docs[r] for r in sorted(docs)])
     gone = sorted(r for r in refs if r not in docs)
     for name in sorted({k for k, _ in gone}):
         ids = [i for k, i in gone if k == name]
@@ -678,24 +781,37 @@ def search(session: Session, user, sq: SearchQuery) -> Results:
     if p is None:
         return Results(0, sq.page, sq.per_page)
     c = DOCS.c
-    total = session.scalar(sa.select(sa.func.count()).select_from(DOCS).where(*p.where)) or 0
     first = (sq.page - 1) * sq.per_page
-    if total == 0 or first >= total:
-        return Results(total, sq.page, sq.per_page)
+    # the count and the page in one statement: the matches are found (and their tsvectors
+    # read) once; a page past the end asks for the count alone
     columns = [c.kind, c.obj_id, c.file_id, c.receipt_id, c.at]
-    tie = (c.kind, c.obj_id)
-    if sq.sort == "date":
-        order = [c.at.desc().nulls_last(), *tie]
-    elif p.rank is not None:
+    if sq.sort != "date" and p.rank is not None:
         rank = sa.func.ts_rank_cd(
             sa.cast(sa.literal(RANK_WEIGHTS, sa.Text), ARRAY(REAL)), c.tsv, _tsquery(p.rank)
         )
-        order = [rank.desc(), *tie]
+        columns.append(rank.label("rank"))
+    # the matches with their rank, computed in the scan (OFFSET 0 keeps the subquery apart:
+    # the window would otherwise carry every match's tsvector up to the sort, and spill)
+    m = sa.select(*columns).where(*p.where).offset(0).subquery("m")
+    tie = (m.c.kind, m.c.obj_id)
+    if sq.sort == "date":
+        order = [m.c.at.desc().nulls_last(), *tie]
+    elif p.rank is not None:
+        order = [m.c.rank.desc(), *tie]
     else:
         order = list(tie)
     page = session.execute(
-        sa.select(*columns).where(*p.where).order_by(*order).offset(first).limit(sq.per_page)
+        sa.select(m.c.kind, m.c.obj_id, m.c.file_id, m.c.receipt_id, m.c.at, sa.func.count().over())
+        .order_by(*order)
+        .offset(first)
+        .limit(sq.per_page)
     ).all()
+    if not page:
+        total = 0
+        if first:
+            total = session.scalar(sa.select(sa.func.count()).select_from(DOCS).where(*p.where))
+        return Results(total or 0, sq.page, sq.per_page)
+    total = page[0][-1]
     stored = [(r.kind, int(r.obj_id)) for r in page]
     texts = _texts(session, stored)
     visible = _visible(session, user, stored)
@@ -747,6 +863,21 @@ def _highlighter() -> highlight.Highlighter:
     )
 
 
+def _marked_tokens(text: str, is_match: Callable[[str], bool]):
+    """The tokens the fields' analyzer (text_analyzer, mode "index") gives the highlighter,
+    each marked matched or not: the same Token, text, positions and characters, without a
+    generator per filter and with each spelling normalised once."""
+    t = Token(positions=True, chars=True, removestops=False, mode="index")
+    for pos, m in enumerate(_TOKEN.finditer(text)):
+        t.text = _norm(m.group(0))
+        t.boost = 1.0
+        t.stopped = False
+        t.pos = pos
+        t.startchar, t.endchar = m.span()
+        t.matched = is_match(t.text)
+        yield t
+
+
 def snippet(parsed, fieldname: str, text: str | None) -> str:
     """The Whoosh highlighter's snippet of the database text, marking what the query matched."""
     if not text or parsed is None:
@@ -756,20 +887,22 @@ def snippet(parsed, fieldname: str, text: str | None) -> str:
     if not (words or prefixes or patterns):
         return ""
     hl = _highlighter()
-    tokens = _schema()[fieldname].analyzer(
-        text, positions=True, chars=True, mode="index", removestops=False
-    )
+    seen: dict[str, bool] = {}
 
-    def matched(tokens_):
-        for t in tokens_:
-            t.matched = (
-                t.text in words
-                or any(t.text.startswith(p) for p in prefixes)
-                or any(p.match(t.text) for p in patterns)
+    def is_match(token: str) -> bool:
+        found = seen.get(token)
+        if found is None:
+            found = seen[token] = (
+                token in words
+                or any(token.startswith(p) for p in prefixes)
+                or any(p.match(token) for p in patterns)
             )
-            yield t
+        return found
 
-    fragments = hl.fragmenter.fragment_tokens(text, hl._merge_matched_tokens(matched(tokens)))
+    if not any(is_match(w) for w in {_norm(w) for w in _FINDALL(text)}):
+        return ""  # nothing to mark (the body when the title matched): no fragments to cut
+    tokens = _marked_tokens(text, is_match)
+    fragments = hl.fragmenter.fragment_tokens(text, hl._merge_matched_tokens(tokens))
     fragments = highlight.top_fragments(fragments, 2, hl.scorer, hl.order, minscore=1)
     return hl.formatter.format(fragments)
 
@@ -813,7 +946,14 @@ class RebuildReport:
     folder: str
 
 
-BATCH = 2000
+BATCH = 5000
+REBUILD_WORKERS = 2
+LAST_ID = 2**63 - 1
+# a batch's rows of records that are gone (deleted since the last rebuild)
+_DELETE_ABSENT = sa.text(
+    "DELETE FROM search_docs WHERE kind = :kind AND obj_id > :after AND obj_id <= :last"
+    " AND obj_id <> ALL(CAST(:kept AS bigint[]))"
+)
 
 
 class PgSearch:
@@ -932,13 +1072,17 @@ class PgSearch:
             last_outbox = session.scalar(sa.select(sa.func.max(SearchOutbox.id))) or 0
         written = 0
         failed: dict[tuple[str, int], str] = {}
-        for name in indexed_kinds():
-            model = kinds.get(name).model
-            after = 0
-            while True:
-                n, after = self._rebuild_batch(name, model, after, failed)
-                if n is None:
-                    break
+        batches = [
+            (name, model, lo, hi)
+            for name in indexed_kinds()
+            for model in [kinds.get(name).model]
+            for lo, hi in self._ranges(model)
+        ]
+        # two batches at a time, each in its own transaction on its own connection: one is
+        # tokenised in Python while the server writes the other (the GIL is let go meanwhile)
+        with ThreadPoolExecutor(REBUILD_WORKERS, thread_name_prefix="search-rebuild") as pool:
+            for n, mine in pool.map(lambda b: self._rebuild_batch(*b), batches):
+                failed.update(mine)
                 written += n
                 if progress is not None and n:
                     progress(n)
@@ -952,39 +1096,51 @@ class PgSearch:
         log.info("search rows rebuilt: %s documents, %s set aside", written, len(failed))
         return RebuildReport(written, "search_docs")
 
-    def _rebuild_batch(self, name: str, model, after: int, failed: dict):
-        """Rows for the next BATCH ids of a kind after `after`: (rows written, last id), or
-        (None, after) at the end."""
+    def _ranges(self, model) -> list[tuple[int, int | None]]:
+        """A kind's ids cut into ranges (lo, hi] of BATCH ids, the last one open (records
+        added meanwhile fall into it)."""
+        with self.database.sessionmaker() as session:
+            numbered = sa.select(
+                model.id, sa.func.row_number().over(order_by=model.id).label("n")
+            ).subquery()
+            cuts = list(
+                session.scalars(
+                    sa.select(numbered.c.id).where(numbered.c.n % BATCH == 0).order_by("id")
+                )
+            )
+        los = [0, *cuts]
+        return list(zip(los, [*cuts, None], strict=True))
+
+    def _rebuild_batch(self, name: str, model, lo: int, hi: int | None):
+        """The rows of a kind's ids in (lo, hi] (hi None: every id above lo), in one
+        REPEATABLE READ transaction: (rows written, records that could not be indexed)."""
         for _attempt in range(20):
             with self.database.write_sessionmaker() as session:
                 session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-                ids = list(
-                    session.scalars(
-                        sa.select(model.id).where(model.id > after).order_by(model.id).limit(BATCH)
-                    )
-                )
-                if not ids:
-                    if after == 0:  # nothing of this kind: none of its rows stay
-                        session.execute(sa.delete(DOCS).where(DOCS.c.kind == name))
-                    else:
-                        session.execute(
-                            sa.delete(DOCS).where(DOCS.c.kind == name, DOCS.c.obj_id > after)
-                        )
-                    session.commit()
-                    return None, after
+                stmt = sa.select(model.id).where(model.id > lo).order_by(model.id)
+                ids = list(session.scalars(stmt if hi is None else stmt.where(model.id <= hi)))
                 mine: dict = {}
                 try:
+                    if not ids:
+                        gone = sa.delete(DOCS).where(DOCS.c.kind == name)
+                        if lo:
+                            gone = gone.where(DOCS.c.obj_id > lo)
+                        if hi is not None:
+                            gone = gone.where(DOCS.c.obj_id <= hi)
+                        session.execute(gone)  # nothing of this kind here: none of its rows stay
+                        session.commit()
+                        return 0, mine
                     docs = build(session, [(name, i) for i in ids], mine)
                     conn = session.connection()
-                    if docs:
-                        conn.execute(_UPSERT, [docs[k] for k in sorted(docs)])
+                    load(conn, [docs[k] for k in sorted(docs)])
                     conn.execute(
-                        sa.delete(DOCS).where(
-                            DOCS.c.kind == name,
-                            DOCS.c.obj_id > after,
-                            DOCS.c.obj_id <= ids[-1],
-                            DOCS.c.obj_id.not_in([i for _, i in docs]) if docs else sa.true(),
-                        )
+                        _DELETE_ABSENT,
+                        {
+                            "kind": name,
+                            "after": lo,
+                            "last": LAST_ID if hi is None else hi,
+                            "kept": [i for _, i in docs],
+                        },
                     )
                     session.commit()
                 except sa.exc.OperationalError as exc:
@@ -992,9 +1148,8 @@ class PgSearch:
                         raise
                     session.rollback()  # a write went in meanwhile: read the batch again
                     continue
-                failed.update(mine)
-                return len(docs), ids[-1]
-        raise RuntimeError(f"the {name} rows after id {after} kept changing; rebuild again")
+                return len(docs), mine
+        raise RuntimeError(f"the {name} rows in ({lo}, {hi}] kept changing; rebuild again")
 
     # --- status and the loop -------------------------------------------------------------------
 
