@@ -899,7 +899,10 @@ def snippet(parsed, fieldname: str, text: str | None) -> str:
             )
         return found
 
-    if not any(is_match(w) for w in {_norm(w) for w in _FINDALL(text)}):
+    if not prefixes and not patterns:
+        is_match = words.__contains__  # words only: a set lookup
+    distinct = {_norm(w) for w in _FINDALL(text)}
+    if words.isdisjoint(distinct) and not any(is_match(w) for w in distinct - words):
         return ""  # nothing to mark (the body when the title matched): no fragments to cut
     tokens = _marked_tokens(text, is_match)
     fragments = hl.fragmenter.fragment_tokens(text, hl._merge_matched_tokens(tokens))
