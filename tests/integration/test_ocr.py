@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -206,7 +207,7 @@ def test_search_rebuild_keeps_the_text_ocr_read(api, app, app_config, scan_pdf):
         "EOFFICE_S3_BUCKET": app_config["S3_BUCKET"],
     }
     proc = subprocess.run(
-        [sys.executable, "-m", "eoffice.cli", "search", "rebuild"],
+        [str(Path(sys.executable).parent / "eoffice"), "search", "rebuild"],
         env=env,
         capture_output=True,
         text=True,
