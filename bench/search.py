@@ -407,11 +407,17 @@ def main(db_path: Path, limit: int | None, reps: int, rebuild: bool) -> None:
                                 ours95 <= 3 * ref95,
                             )
                         )
+        goals.append(
+            f"| Whoosh indexing in the one pass (each call timed, the engines in turn: the same "
+            f"load), docs/s | {n_docs / ours_s:,.0f} | {n_docs / stock_s:,.0f} "
+            f"| {stock_s / ours_s:.2f} | ≥ 0.8× "
+            f"| {'met' if stock_s <= 1.25 * ours_s else 'missed'} |"
+        )
         if rebuild_s:
             ours_rate, stock_rate = n_docs / rebuild_s, n_docs / (stock_s + read_s)
             goals.append(
-                f"| Whoosh rebuild (`eoffice search rebuild`, reads the database) vs stock Whoosh "
-                f"fed the same documents read the same way, docs/s | {ours_rate:,.0f} "
+                f"| Whoosh rebuild (`eoffice search rebuild`, reads the database, timed after the "
+                f"pass) vs stock Whoosh + the same reads, docs/s | {ours_rate:,.0f} "
                 f"| {stock_rate:,.0f} | {ours_rate / stock_rate:.2f} | ≥ 0.8× "
                 f"| {'met' if ours_rate >= 0.8 * stock_rate else 'missed'} |"
             )
