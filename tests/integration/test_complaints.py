@@ -448,7 +448,9 @@ def test_the_clock_and_each_step_of_the_ladder(capp, cdb, as_user):
     ]
     assert kinds_.count("escalated") == 5
     steps = cdb.scalars(
-        sa.select(AuditEvent).where(AuditEvent.action == "complaint.escalated")
+        sa.select(AuditEvent)
+        .where(AuditEvent.action == "complaint.escalated")
+        .order_by(AuditEvent.id)
     ).all()
     assert [e.desk_code for e in steps] == ["PS-SHO", "CIR-CO", "KNJ-SP", "RG-IG", "ZN-ADGP"]
     # the inbox of the level it reached: the ADGP's "at my desk" list
