@@ -7,6 +7,7 @@ import os
 import re
 import secrets
 import shutil
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -18,6 +19,10 @@ from eoffice.core.db import Base
 from eoffice.storage.embedded import EmbeddedS3
 
 PG_URL = os.environ.get("EOFFICE_TEST_DATABASE_URL")
+# The tests count days as the offices do (India Standard Time), whatever the machine's clock
+# zone: a test's date.today() is then the app's office_today(), at any hour of a UTC day.
+os.environ["TZ"] = "Asia/Kolkata"
+time.tzset()
 kinds.load_modules()  # every mapped class, for the metadata the fixtures truncate
 # The suite's apps and the commands it runs (each with an instance folder of its own) seal one
 # audit log, as one office's processes do: they share its key. Processes a test starts with a

@@ -66,7 +66,9 @@ def make_file(db, subject=SUBJECT, receipt_ids=(), username="clerk", desk_code="
 
 def fresh(db, model, id_):
     db.rollback()  # end the read snapshot: see what the app committed
-    return db.get(model, id_)
+    # and read the row again even if the session holds it unexpired (a rollback with no
+    # transaction open expires nothing)
+    return db.get(model, id_, populate_existing=True)
 
 
 # --- API level ---------------------------------------------------------------------------------

@@ -27,6 +27,14 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def office_today(zone_name: str | None = None) -> dt.date:
+    """Today as the office counts it (its zone, `Asia/Kolkata` unless named), not as the
+    server's clock does: a server on UTC is still on yesterday until 05:30 IST."""
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo(zone_name or "Asia/Kolkata")).date()
+
+
 class UTCDateTime(TypeDecorator):
     """Timestamps stored in UTC and always handed back timezone-aware (SQLite forgets zones)."""
 

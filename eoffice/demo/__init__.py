@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from eoffice.auth.models import User
+from eoffice.core.db import office_today
 from eoffice.files import service as files
 from eoffice.files.models import File
 from eoffice.notings import service as notings
@@ -32,7 +33,7 @@ def load_demo_files(session: Session, store, signing_key=None) -> int:
         from eoffice.pdf.signing import office_key
 
         signing_key = office_key(load_config())
-    today = dt.date.today()
+    today = office_today()
     hc = _actor(session, "hc.estt", "SPKNJ-HC-ESTT")
     crime = _actor(session, "hc.crime", "SPKNJ-HC-CRIME")
     asp = _actor(session, "asp.knj", "SPKNJ-ASP")

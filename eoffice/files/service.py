@@ -16,7 +16,7 @@ from eoffice.audit import service as audit
 from eoffice.auth.models import User
 from eoffice.auth.permissions import can
 from eoffice.core import kinds, uow
-from eoffice.core.db import begin_writing, utcnow
+from eoffice.core.db import begin_writing, office_today, utcnow
 from eoffice.core.errors import Forbidden, Hidden, Invalid, NotFound
 from eoffice.core.numbering import next_serial
 from eoffice.core.pagination import Page, paginate
@@ -142,7 +142,7 @@ def create_file(session: Session, user, desk, values: dict, receipt_ids=()) -> F
         raise Invalid(f"priority must be one of {', '.join(Priority)}", field="priority")
     retention_years = check_retention(category, values.get("retention_years"))
     receipts = [_receipt_to_file(session, user, rid, "receipt_ids") for rid in receipt_ids or ()]
-    year = dt.date.today().year
+    year = office_today().year
     serial = next_serial(session, desk.office_id, f"file:{head}", year)
     file = File(
         office_id=desk.office_id,
@@ -195,7 +195,7 @@ def open_enquiry_file(
     holder = receipt.holder
     if holder is None:
         raise Invalid("the receipt lies on no desk", field="receipt_id")
-    year = dt.date.today().year
+    year = office_today().year
     head = "Enquiry"
     serial = next_serial(session, holder.office_id, f"file:{head}", year)
     file = File(
@@ -309,7 +309,7 @@ def send_file(
     to = find_desk(session, to_code)
     if priority is not None and priority not in set(Priority):
         raise Invalid(f"priority must be one of {', '.join(Priority)}", field="priority")
-    if due_on is not None and due_on < dt.date.today():
+    if due_on is not None and due_on < office_today():
         raise Invalid("due_on is in the past", field="due_on", code="due_in_past")
     check_channel(desk, to, urgent, remarks)
     copies = [find_desk(session, c, "copy_to") for c in copy_to or ()]

@@ -4,7 +4,6 @@ request, command or job around it does."""
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 
 import sqlalchemy as sa
@@ -13,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from eoffice.audit import service as audit
 from eoffice.auth.permissions import can
 from eoffice.core import uow
+from eoffice.core.db import office_today
 from eoffice.core.errors import Conflict, Forbidden, Hidden, Invalid, NotFound
 from eoffice.core.numbering import next_serial
 from eoffice.files.models import Correspondence, File
@@ -230,7 +230,7 @@ def issue_draft(
     if draft.status != "approved":
         raise Conflict("only an approved draft can be issued", code="not_approved")
     dispatch = Dispatch.of(mode, addressees, copy_to)  # 422 for a bad addressee or mode
-    year = dt.date.today().year
+    year = office_today().year
     serial = next_serial(session, file.office_id, "dispatch", year)
     draft.issue(
         user,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from eoffice.audit import service as audit
 from eoffice.auth.permissions import can
 from eoffice.core import uow
-from eoffice.core.db import utcnow
+from eoffice.core.db import office_today, utcnow
 from eoffice.core.errors import Conflict, Forbidden, Hidden, Invalid, NotFound
 from eoffice.core.numbering import next_serial
 from eoffice.core.pagination import Page, paginate
@@ -62,8 +62,8 @@ def diarise(session: Session, user, desk: Desk | None, values: dict) -> Receipt:
     values = {**values, "security": values.get("security") or Security.normal.value}
     if values["security"] not in set(Security):
         raise Invalid(f"security must be one of {', '.join(Security)}", field="security")
-    received_on = values.get("received_on") or dt.date.today()
-    if received_on > dt.date.today() + dt.timedelta(days=1):
+    received_on = values.get("received_on") or office_today()
+    if received_on > office_today() + dt.timedelta(days=1):
         raise Invalid("received_on is in the future", field="received_on")
     for field in ("received_on", "letter_date"):
         when = received_on if field == "received_on" else values.get(field)
@@ -182,7 +182,7 @@ def send_receipt(
         raise Invalid("a desk is named twice", field="to")
     if priority is not None and priority not in PRIORITIES:
         raise Invalid(f"priority must be one of {', '.join(PRIORITIES)}", field="priority")
-    if due_on is not None and due_on < dt.date.today():
+    if due_on is not None and due_on < office_today():
         raise Invalid("due_on is in the past", field="due_on", code="due_in_past")
     action, *copies = [find_desk(session, c) for c in codes]
     check_channel(desk, action, urgent, remarks)
@@ -383,8 +383,8 @@ def register(
     mine = offices_within(session, {d.office_id for d in desks})
     if office is None or office.id not in mine:
         raise NotFound(f"no office {str(office_code)[:40]} in your jurisdiction")
-    start = start or dt.date.today().replace(day=1)
-    end = end or dt.date.today()
+    start = start or office_today().replace(day=1)
+    end = end or office_today()
     if end < start:
         raise Invalid("to is before from", field="to")
     if (end - start).days > 366:

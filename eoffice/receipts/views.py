@@ -4,13 +4,12 @@ The pages parse forms and call receipts.service, exactly as the JSON API does.""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from eoffice.core import kinds
+from eoffice.core.db import office_today
 from eoffice.core.errors import Conflict, Invalid
 from eoffice.core.pagination import Page, paginate
 from eoffice.org.desks import read_only
@@ -54,7 +53,7 @@ def index():
         rows=page.items,
         page_info=page,
         box=box,
-        today=dt.date.today(),
+        today=office_today(),
     )
 
 
