@@ -6,12 +6,32 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from eoffice.core import kinds
 from eoffice.core.kinds import SearchDoc
 from eoffice.search.schema import CATEGORY_CODES, PAIRS
+
+# days are the office's (a search "from 2 December" means India's 2 December)
+OFFICE_ZONE = ZoneInfo("Asia/Kolkata")
+
+
+def office_day(value) -> dt.date | None:
+    """The day a record's date falls on in the office's zone (a plain date is its own day)."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+        return aware.astimezone(OFFICE_ZONE).date()
+    return value
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    """The first instant of the office's day, as the naive UTC of the `at` columns."""
+    start = dt.datetime.combine(day, dt.time(), tzinfo=OFFICE_ZONE)
+    return start.astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def _at(value) -> dt.datetime | None:
@@ -59,7 +79,7 @@ def whoosh_doc(kind: kinds.Kind, d: SearchDoc) -> dict:
     date = _at(d.date)
     # 0 for a record with no date: the columns exist in every segment (a date sort needs them);
     # such records sort last and fall outside every date range
-    doc["c_day"] = int(day_key(date)) if date is not None else 0
+    doc["c_day"] = int(day_key(office_day(d.date))) if date is not None else 0
     doc["at"] = micros(date) if date is not None else 0
     for key, value in (("number", d.number), ("title", d.title), ("body", d.body)):
         if value:

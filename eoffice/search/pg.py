@@ -69,6 +69,7 @@ from eoffice.core.outbox import SearchDeadLetter, SearchOutbox
 from eoffice.files.models import FileAccess
 from eoffice.org.service import audited_office_ids, desk_ids
 from eoffice.search.analysis import TOKEN_PATTERN, exact_analyzer, normalise, text_analyzer
+from eoffice.search.documents import day_start
 from eoffice.search.extract import extract_text
 from eoffice.search.query import BadQuery, Hit, Results, SearchQuery, validate
 from eoffice.storage.models import Attachment, AttachmentText
@@ -738,9 +739,9 @@ def filter_clauses(sq: SearchQuery) -> list:
         out.append(c.category == sq.category)
     # days as the Whoosh index keeps them: the UTC day of the record's date
     if sq.date_from:
-        out.append(c.at >= dt.datetime.combine(sq.date_from, dt.time()))
+        out.append(c.at >= day_start(sq.date_from))
     if sq.date_to:
-        out.append(c.at < dt.datetime.combine(sq.date_to + dt.timedelta(days=1), dt.time()))
+        out.append(c.at < day_start(sq.date_to + dt.timedelta(days=1)))
     return out
 
 

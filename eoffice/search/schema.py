@@ -20,7 +20,7 @@ from eoffice.search.analysis import (
     text_analyzer,
 )
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # Codes kept in the index's columns (0: none). Each kind fixes its own code and those of its
 # statuses when it registers (eoffice.core.kinds); the registry refuses a code taken twice.
